@@ -1,0 +1,249 @@
+#include "config.h"
+#include "log.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMU_VERSION "0.1"
+
+void cli_usage(FILE *f)
+{
+    fputs(
+"usage: emu-arm -kernel IMAGE [options]\n"
+"A versatilepb (ARM926EJ-S) system emulator with QEMU-compatible options.\n"
+"\n"
+"  -M versatilepb        machine (the only one; also -machine)\n"
+"  -m SIZE               guest RAM, e.g. 128M, 256M, 1G (default 128M; plain\n"
+"                        numbers are MiB)\n"
+"  -kernel IMAGE         ELF (loaded by program headers) or raw image (at 0x10000\n"
+"                        behind QEMU's Linux boot stub)\n"
+"  -append ARGS          kernel command line; also the semihosting command line\n"
+"  -semihosting          enable ARM semihosting (also -semihosting-config enable=on)\n"
+"  -nographic            accepted; there is no display, serial 0 is stdio\n"
+"  -serial stdio|null|file:PATH   next serial port's backend (up to 4)\n"
+"  -icount shift=N|auto[,align=on|off][,sleep=on|off]\n"
+"                        count instructions: 2^N ns of virtual time each\n"
+"  -icount-io recompile|index\n"
+"                        how a device access gets an exact count: QEMU's\n"
+"                        single-instruction retranslation (default), or the op's\n"
+"                        index in its TB (cheaper; identical results)\n"
+"  -d exec,cpu,in_asm,int  log TBs executed, CPU state, guest code, exceptions\n"
+"  -D FILE               write the log to FILE instead of stderr\n"
+"  -rtc-base SECONDS     PL031 RTC and SYS_TIME start value (default: host time)\n"
+"  -stats                print execution statistics to stderr at exit\n"
+"  -quiet                no progress or informational output\n"
+"  -display none, -monitor none, -no-reboot   accepted for QEMU compatibility\n"
+"  -version, -h/-help/--help\n"
+"\n"
+"Exit status: the guest's semihosting exit code; 1 on a usage or image error.\n",
+    f);
+}
+
+static int err(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "emu-arm: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return -1;
+}
+
+static int parse_size(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    unsigned long long mul = 1ULL << 20;
+    if (*end) {
+        switch (end[0]) {
+        case 'k': case 'K': mul = 1ULL << 10; break;
+        case 'M': case 'm': mul = 1ULL << 20; break;
+        case 'G': case 'g': mul = 1ULL << 30; break;
+        default: return -1;
+        }
+        if (end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
+            return -1;
+    }
+    unsigned long long bytes = v * mul;
+    /* The board maps devices from 0x10000000; RAM must stay below them. */
+    if (v == 0 || bytes > 0x10000000ULL || bytes / mul != v)
+        return -1;
+    *out = (uint32_t)bytes;
+    return 0;
+}
+
+static int parse_onoff(const char *key, const char *v, bool *out)
+{
+    if (!strcmp(v, "on")) *out = true;
+    else if (!strcmp(v, "off")) *out = false;
+    else return err("-icount: %s must be on or off, not '%s'", key, v);
+    return 0;
+}
+
+static int parse_icount(char *spec, MachineConfig *cfg)
+{
+    bool have_shift = false, have_sleep = false;
+    cfg->icount = true;
+    cfg->sleep = true;
+    for (char *save = NULL, *tok = strtok_r(spec, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        const char *key = tok, *val = NULL;
+        if (eq) {
+            *eq = 0;
+            val = eq + 1;
+        } else if (!have_shift) {
+            key = "shift";        /* "-icount 6" is QEMU's short form */
+            val = tok;
+        }
+        if (!val)
+            return err("-icount: unknown option '%s'%s", tok, "");
+        if (!strcmp(key, "shift")) {
+            have_shift = true;
+            if (!strcmp(val, "auto")) {
+                cfg->shift_auto = true;
+                continue;
+            }
+            char *end;
+            long s = strtol(val, &end, 10);
+            if (*val == 0 || *end || s < 0 || s > 10)
+                return err("-icount: shift must be 0..10 or auto, not '%s'%s", val, "");
+            cfg->shift = (int)s;
+        } else if (!strcmp(key, "align")) {
+            if (parse_onoff("align", val, &cfg->align) < 0)
+                return -1;
+        } else if (!strcmp(key, "sleep")) {
+            have_sleep = true;
+            if (parse_onoff("sleep", val, &cfg->sleep) < 0)
+                return -1;
+        } else {
+            return err("-icount: unknown option '%s' (expected shift, align, sleep)%s", key, "");
+        }
+    }
+    if (!have_shift)
+        return err("-icount: shift=N|auto is required%s%s", "", "");
+    if (cfg->align && have_sleep && !cfg->sleep)
+        return err("-icount: align=on and sleep=off are incompatible%s%s", "", "");
+    if (cfg->align && cfg->shift_auto)
+        return err("-icount: shift=auto and align=on are incompatible%s%s", "", "");
+    return 0;
+}
+
+static int parse_log(const char *spec, MachineConfig *cfg)
+{
+    static const struct { const char *name; unsigned bit; } items[] = {
+        { "exec", LOG_EXEC }, { "cpu", LOG_CPU }, { "in_asm", LOG_IN_ASM }, { "int", LOG_INT },
+    };
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        unsigned i;
+        for (i = 0; i < sizeof items / sizeof items[0]; i++)
+            if (!strcmp(tok, items[i].name))
+                break;
+        if (i == sizeof items / sizeof items[0])
+            return err("-d: unknown log item '%s' (expected exec, cpu, in_asm, int)%s", tok, "");
+        cfg->log_mask |= items[i].bit;
+    }
+    return 0;
+}
+
+static int parse_serial(const char *v, MachineConfig *cfg)
+{
+    if (cfg->n_serial == MAX_SERIAL)
+        return err("-serial: at most %s serial ports%s", "4", "");
+    if (strcmp(v, "stdio") && strcmp(v, "null") && strncmp(v, "file:", 5))
+        return err("-serial: unsupported backend '%s' (expected stdio, null, file:PATH)%s", v, "");
+    if (!strncmp(v, "file:", 5) && !v[5])
+        return err("-serial: file: needs a path%s%s", "", "");
+    cfg->serial[cfg->n_serial++] = v;
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, MachineConfig *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->ram_size = 128u << 20;
+    cfg->sleep = true;
+    cfg->rtc_base = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (o[0] == '-' && o[1] == '-' && o[2])   /* QEMU accepts --opt too */
+            o++;
+        if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+            cli_usage(stdout);
+            return 1;
+        }
+        if (!strcmp(o, "-version")) {
+            printf("emu-arm version " EMU_VERSION " (driftlab; QEMU 7.2 compatible options)\n");
+            return 1;
+        }
+        if (!strcmp(o, "-semihosting")) { cfg->semihosting = true; continue; }
+        if (!strcmp(o, "-nographic") || !strcmp(o, "-no-reboot")) continue;
+        if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
+        if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
+        static const char *const with_value[] = {
+            "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
+            "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-cpu",
+        };
+        unsigned k;
+        for (k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            if (!strcmp(o, with_value[k]))
+                break;
+        if (k == sizeof with_value / sizeof with_value[0])
+            return err("unknown option '%s' (see -help)%s", argv[i], "");
+        if (i + 1 >= argc)
+            return err("option '%s' needs a value%s", argv[i], "");
+        char *v = argv[++i];
+        if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
+            if (strcmp(v, "versatilepb") && strncmp(v, "versatilepb,", 12))
+                return err("unsupported machine '%s' (only versatilepb)%s", v, "");
+        } else if (!strcmp(o, "-cpu")) {
+            if (strcmp(v, "arm926"))
+                return err("unsupported cpu '%s' (only arm926)%s", v, "");
+        } else if (!strcmp(o, "-m")) {
+            if (parse_size(v, &cfg->ram_size) < 0)
+                return err("-m: invalid RAM size '%s' (1M..256M, e.g. 128M)%s", v, "");
+        } else if (!strcmp(o, "-kernel")) {
+            cfg->kernel = v;
+        } else if (!strcmp(o, "-append")) {
+            cfg->append = v;
+        } else if (!strcmp(o, "-serial")) {
+            if (parse_serial(v, cfg) < 0)
+                return -1;
+        } else if (!strcmp(o, "-icount")) {
+            if (parse_icount(v, cfg) < 0)
+                return -1;
+        } else if (!strcmp(o, "-d")) {
+            if (parse_log(v, cfg) < 0)
+                return -1;
+        } else if (!strcmp(o, "-D")) {
+            cfg->log_file = v;
+        } else if (!strcmp(o, "-semihosting-config")) {
+            if (strncmp(v, "enable=on", 9) && strncmp(v, "enable=off", 10))
+                return err("-semihosting-config: only enable=on|off is supported, not '%s'%s", v, "");
+            cfg->semihosting = !strncmp(v, "enable=on", 9);
+        } else if (!strcmp(o, "-display") || !strcmp(o, "-monitor")) {
+            if (strcmp(v, "none"))
+                return err("%s: only 'none' is supported, not '%s'", o, v);
+        } else if (!strcmp(o, "-icount-io")) {
+            if (!strcmp(v, "recompile")) cfg->io_mode = 0;
+            else if (!strcmp(v, "index")) cfg->io_mode = 1;
+            else return err("-icount-io: expected recompile or index, not '%s'%s", v, "");
+        } else if (!strcmp(o, "-rtc-base")) {
+            char *end;
+            long long b = strtoll(v, &end, 10);
+            if (!*v || *end || b < 0)
+                return err("-rtc-base: expected seconds since the epoch, not '%s'%s", v, "");
+            cfg->rtc_base = b;
+        }
+    }
+    if (!cfg->kernel)
+        return err("no -kernel image given (see -help)%s%s", "", "");
+    if (cfg->n_serial == 0)
+        cfg->serial[cfg->n_serial++] = "stdio";
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* Everything a run is configured with; filled from the command line. */
+#ifndef EMU_CONFIG_H
+#define EMU_CONFIG_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MAX_SERIAL 4
+
+typedef struct MachineConfig {
+    uint32_t ram_size;
+    const char *kernel;
+    const char *append;
+    bool semihosting;
+    const char *serial[MAX_SERIAL];   /* "stdio", "null", "file:PATH" */
+    int n_serial;
+    bool icount;                      /* -icount given */
+    int shift;
+    bool shift_auto;
+    bool align;
+    bool sleep;
+    unsigned log_mask;
+    const char *log_file;
+    int io_mode;                      /* 0: QEMU's io-recompile, 1: op index */
+    bool stats;                       /* print execution statistics on exit */
+    bool quiet;
+    int64_t rtc_base;                 /* seconds; <0: host time at start */
+} MachineConfig;
+
+/* Parses argv into cfg. Returns 0 to run, 1 when it printed help/version and
+ * the process should exit 0, -1 after printing a one-line error. */
+int cli_parse(int argc, char **argv, MachineConfig *cfg);
+void cli_usage(FILE *f);
+#endif

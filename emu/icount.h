@@ -1,0 +1,77 @@
+/*
+ * Instruction counting: the guest's virtual clock is the number of retired
+ * instructions << shift, plus a bias that only idle warps and shift changes
+ * move. The mechanics follow QEMU's TCG icount so that counts match it
+ * exactly: a budget up to the next virtual deadline is handed to the vCPU as
+ * a 16-bit decrementer plus an "extra" reserve, and every TB subtracts its
+ * length from the decrementer on entry.
+ */
+#ifndef EMU_ICOUNT_H
+#define EMU_ICOUNT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "timer.h"
+
+/* Matches QEMU's layout: high is set to 0xffff to force an exit at the next
+ * TB entry, which makes the signed 32-bit value negative. */
+typedef union IcountDecr {
+    uint32_t u32;
+    struct {
+        uint16_t low;
+        uint16_t high;
+    } u16;
+} IcountDecr;
+
+#define ICOUNT_MAX_SHIFT 10
+#define ICOUNT_AUTO_INITIAL_SHIFT 3
+
+typedef struct Icount {
+    int shift;
+    bool adaptive;          /* shift=auto */
+    bool sleep;             /* sleep=on: idle time passes in real time */
+    bool align;             /* align=on: an alignment policy is active */
+    bool realtime;          /* no -icount: the virtual clock is the host clock */
+
+    int64_t executed;       /* instructions retired and accounted */
+    int64_t bias_ns;
+    int64_t budget;         /* instructions handed to the vCPU this run */
+    int64_t extra;          /* budget not yet loaded into the decrementer */
+    IcountDecr *decr;       /* lives in the CPU struct: it is hot */
+
+    int64_t rt_start_ns;    /* host monotonic time at machine start */
+    int64_t last_delta;     /* shift=auto's memory of the previous error */
+    Timer auto_vm_timer, auto_rt_timer;
+
+    TimerList vtimers;      /* QEMU_CLOCK_VIRTUAL */
+    TimerList rtimers;      /* QEMU_CLOCK_REALTIME (host monotonic since start) */
+    void (*kick)(void *opaque);   /* force the vCPU out at the next TB entry */
+    void *kick_opaque;
+} Icount;
+
+void icount_init(Icount *ic, IcountDecr *decr, int shift, bool adaptive, bool sleep);
+/* Without -icount, as QEMU: virtual time is host time and instructions are
+ * only counted, in slices short enough to serve timers on time. */
+void icount_set_realtime(Icount *ic);
+/* Retired instructions, including those of the current budget; only exact at
+ * a TB boundary or at a device access made in I/O-exact state. */
+int64_t icount_raw(const Icount *ic);
+int64_t icount_vclock_ns(const Icount *ic);
+int64_t icount_rtclock_ns(const Icount *ic);
+static inline int64_t icount_to_ns(const Icount *ic, int64_t n) { return n << ic->shift; }
+
+/* Before a vCPU run: budget = ceil(next virtual deadline / 2^shift). */
+void icount_prepare_for_run(Icount *ic);
+/* Fold what the vCPU consumed into `executed`; keeps the budget. */
+void icount_update(Icount *ic);
+/* After a vCPU run: account and drop the remaining budget. */
+void icount_process_data(Icount *ic);
+/* Reload the decrementer from the budget (after the TB-entry check failed). */
+int32_t icount_refill(Icount *ic);
+/* Runs the virtual timers that are due; true if any ran. */
+bool icount_handle_deadline(Icount *ic);
+/* The CPU is idle: advance virtual time to the next deadline, at once
+ * (sleep=off) or as real time passes (sleep=on). Returns false when there is
+ * no deadline at all, i.e. nothing could ever wake the guest. */
+bool icount_idle_warp(Icount *ic, bool (*woken)(void *), void *woken_opaque);
+
+#endif

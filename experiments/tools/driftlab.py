@@ -1,0 +1,97 @@
+"""driftlab command line: build, test, reproduce and benchmark."""
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "experiments" / "tools"))
+
+
+def die(msg):
+    print(f"driftlab: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(cmd, **kw):
+    print("+ " + " ".join(str(c) for c in cmd), file=sys.stderr, flush=True)
+    r = subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw)
+    if r.returncode != 0:
+        die(f"command failed with status {r.returncode}: {' '.join(str(c) for c in cmd)}")
+    return r
+
+
+def setup():
+    run(["bash", "scripts/setup.sh"])
+
+
+def build(asan=False):
+    jobs = str(os.cpu_count() or 2)
+    run(["scons", "-Q", "-j", jobs] + (["asan=1"] if asan else []))
+
+
+def cmd_build(args):
+    if not args.no_setup:
+        setup()
+    build()
+    if args.asan:
+        build(asan=True)
+
+
+def cmd_test(args):
+    if not args.no_setup:
+        setup()
+    build()
+    build(asan=True)
+    pytest = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    if args.k:
+        pytest += ["-k", args.k]
+    r = subprocess.run(pytest, cwd=ROOT)
+    sys.exit(r.returncode)
+
+
+def cmd_repro(args):
+    if not args.no_setup:
+        setup()
+    build()
+    import bench
+    bench.side_by_side(ROOT, quick=args.quick)
+
+
+def cmd_bench(args):
+    if not args.no_setup:
+        setup()
+    build()
+    import bench
+    if args.what == "emu":
+        bench.bench_emu(ROOT, reps=args.reps)
+    else:
+        die(f"unknown benchmark '{args.what}' (available: emu)")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="driftlab", description=__doc__)
+    p.add_argument("--no-setup", action="store_true",
+                   help="do not check/install Debian packages first")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="install missing packages and build everything")
+    b.add_argument("--asan", action="store_true", help="also build the ASan+UBSan variant")
+    b.set_defaults(fn=cmd_build)
+    t = sub.add_parser("test", help="build (normal and sanitizer) and run every test")
+    t.add_argument("-k", help="only tests matching this pytest expression")
+    t.set_defaults(fn=cmd_test)
+    r = sub.add_parser("repro", help="the main job: run the CPU guest on emu-arm and "
+                       "QEMU side by side and print both outputs and their MIPS")
+    r.add_argument("--quick", action="store_true", help="fewer repetitions")
+    r.set_defaults(fn=cmd_repro)
+    be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
+    be.add_argument("what", choices=["emu"], help="emu: emu-arm vs QEMU guest MIPS")
+    be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
+    be.set_defaults(fn=cmd_bench)
+    args = p.parse_args(argv)
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()
