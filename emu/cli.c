@@ -28,8 +28,11 @@ void cli_usage(FILE *f)
 "                        how a device access gets an exact count: QEMU's\n"
 "                        single-instruction retranslation (default), or the op's\n"
 "                        index in its TB (cheaper; identical results)\n"
-"  -d exec,cpu,in_asm,int  log TBs executed, CPU state, guest code, exceptions\n"
+"  -d exec,cpu,in_asm,int[,nochain]\n"
+"                        log TBs executed, CPU state, guest code, exceptions\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
+"  -sd IMAGE             attach a raw SD card image to the PL181 (size a multiple of\n"
+"                        512 bytes); also -drive if=sd,file=IMAGE,format=raw\n"
 "  -rtc-base SECONDS     PL031 RTC and SYS_TIME start value (default: host time)\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
@@ -135,6 +138,8 @@ static int parse_log(const char *spec, MachineConfig *cfg)
 {
     static const struct { const char *name; unsigned bit; } items[] = {
         { "exec", LOG_EXEC }, { "cpu", LOG_CPU }, { "in_asm", LOG_IN_ASM }, { "int", LOG_INT },
+        /* QEMU needs nochain to log every TB; emu-arm always does. */
+        { "nochain", 0 },
     };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", spec);
@@ -145,7 +150,7 @@ static int parse_log(const char *spec, MachineConfig *cfg)
             if (!strcmp(tok, items[i].name))
                 break;
         if (i == sizeof items / sizeof items[0])
-            return err("-d: unknown log item '%s' (expected exec, cpu, in_asm, int)%s", tok, "");
+            return err("-d: unknown log item '%s' (expected exec, cpu, in_asm, int, nochain)%s", tok, "");
         cfg->log_mask |= items[i].bit;
     }
     return 0;
@@ -161,6 +166,30 @@ static int parse_serial(const char *v, MachineConfig *cfg)
         return err("-serial: file: needs a path%s%s", "", "");
     cfg->serial[cfg->n_serial++] = v;
     return 0;
+}
+
+/* -drive if=sd,file=PATH[,format=raw]: the only drive this board takes. */
+static int parse_drive(const char *spec, MachineConfig *cfg)
+{
+    char buf[1024];
+    const char *file = NULL;
+    int is_sd = 0;
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "if=sd"))
+            is_sd = 1;
+        else if (!strncmp(tok, "file=", 5) && tok[5])
+            file = spec + (tok + 5 - buf);
+        else if (strcmp(tok, "format=raw"))
+            return err("-drive: unsupported setting '%s' (expected if=sd,file=PATH,format=raw)%s", tok, "");
+    }
+    if (!is_sd || !file)
+        return err("-drive: expected if=sd,file=PATH[,format=raw]%s%s", "", "");
+    /* The path runs to the next comma; the config owns the copy for the
+     * life of the process. */
+    cfg->sd_image = strndup(file, strcspn(file, ","));
+    return cfg->sd_image ? 0 : -1;
 }
 
 int cli_parse(int argc, char **argv, MachineConfig *cfg)
@@ -188,6 +217,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
             "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-cpu",
+            "-sd", "-drive",
         };
         unsigned k;
         for (k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -233,6 +263,11 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (!strcmp(v, "recompile")) cfg->io_mode = 0;
             else if (!strcmp(v, "index")) cfg->io_mode = 1;
             else return err("-icount-io: expected recompile or index, not '%s'%s", v, "");
+        } else if (!strcmp(o, "-sd")) {
+            cfg->sd_image = v;
+        } else if (!strcmp(o, "-drive")) {
+            if (parse_drive(v, cfg) < 0)
+                return -1;
         } else if (!strcmp(o, "-rtc-base")) {
             char *end;
             long long b = strtoll(v, &end, 10);

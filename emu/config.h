@@ -25,6 +25,7 @@ typedef struct MachineConfig {
     bool stats;                       /* print execution statistics on exit */
     bool quiet;
     int64_t rtc_base;                 /* seconds; <0: host time at start */
+    const char *sd_image;             /* -sd / -drive if=sd: raw SD card image */
 } MachineConfig;
 
 /* Parses argv into cfg. Returns 0 to run, 1 when it printed help/version and

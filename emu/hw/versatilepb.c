@@ -1,0 +1,218 @@
+/* The versatilepb board's modelled devices, wired as QEMU 7.2 does. */
+#include "hw/versatilepb.h"
+#include "hostclock.h"
+#include "hw/devutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const uint32_t uart_base[VPB_NUM_SERIAL] = {
+    0x101f1000, 0x101f2000, 0x101f3000, 0x10009000
+};
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * HW_NS_PER_SEC + ts.tv_nsec;
+}
+
+static bool is_stdio(const char *spec)
+{
+    return spec && (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio"));
+}
+
+static int open_serials(VersatilePB *vpb, const VersatilePBConfig *cfg)
+{
+    bool stdio_used = false;
+    for (int i = 0; i < VPB_NUM_SERIAL; i++) {
+        if (cfg->serial_chr[i]) {
+            vpb->serial[i] = cfg->serial_chr[i];
+            continue;
+        }
+        const char *spec = cfg->serial[i];
+        if (is_stdio(spec)) {
+            if (stdio_used) {
+                fprintf(stderr, "emu-arm: cannot use stdio by multiple "
+                        "character devices\n");
+                return -1;
+            }
+            stdio_used = true;
+        }
+        const char *err = NULL;
+        vpb->serial[i] = chardev_open(spec, &err);
+        if (err) {
+            fprintf(stderr, "emu-arm: -serial %s: %s\n", spec, err);
+            return -1;
+        }
+        vpb->owns_serial[i] = vpb->serial[i] != NULL;
+    }
+    return 0;
+}
+
+static int init_rtc(VersatilePB *vpb, const VersatilePBConfig *cfg)
+{
+    int64_t base = cfg->rtc_base;
+    TimerList *clock;
+    int64_t offset = 0, start;
+
+    if (cfg->rtc_clock != VPB_RTC_CLOCK_VM && !cfg->rtimers) {
+        fprintf(stderr, "emu-arm: versatilepb: a host RTC clock needs rtimers\n");
+        return -1;
+    }
+    switch (cfg->rtc_clock) {
+    case VPB_RTC_CLOCK_HOST:
+        /* QEMU_CLOCK_HOST, as the realtime list shifted to wall time: reads
+         * base plus elapsed host time (= host time when base is now). */
+        clock = cfg->rtimers;
+        offset = wall_ns() - timerlist_now(clock);
+        start = base;
+        break;
+    case VPB_RTC_CLOCK_RT:
+        clock = cfg->rtimers;
+        start = base + timerlist_now(clock) / HW_NS_PER_SEC;
+        break;
+    case VPB_RTC_CLOCK_VM:
+    default:
+        clock = cfg->vtimers;
+        start = base + timerlist_now(clock) / HW_NS_PER_SEC;
+        break;
+    }
+    return pl031_init(&vpb->rtc, cfg->bus, 0x101e8000, clock, offset,
+                      vpb->pic[10], start);
+}
+
+VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
+{
+    if (!cfg || !cfg->bus || !cfg->vtimers) {
+        fprintf(stderr, "emu-arm: versatilepb: bus and vtimers are required\n");
+        return NULL;
+    }
+    VersatilePB *vpb = calloc(1, sizeof(*vpb));
+    if (!vpb) {
+        fprintf(stderr, "emu-arm: versatilepb: out of memory\n");
+        return NULL;
+    }
+    Bus *bus = cfg->bus;
+    TimerList *vt = cfg->vtimers;
+
+    if (open_serials(vpb, cfg) < 0)
+        goto fail;
+
+    ArmSysctlConfig sc = {
+        .sys_id = ARM_SYSCTL_VERSATILE_SYS_ID,
+        .proc_id = ARM_SYSCTL_VERSATILE_PROC_ID,
+        .reset_request = cfg->reset_request,
+        .shutdown_request = cfg->shutdown_request,
+        .request_opaque = cfg->request_opaque,
+    };
+    if (arm_sysctl_init(&vpb->sysctl, bus, 0x10000000, vt, &sc) < 0)
+        goto fail;
+
+    if (pl190_init(&vpb->vic, bus, 0x10140000, cfg->cpu_irq, cfg->cpu_fiq) < 0)
+        goto fail;
+    for (int n = 0; n < 32; n++)
+        vpb->pic[n] = pl190_input(&vpb->vic, n);
+
+    /* Every SIC output n goes to VIC input n. */
+    if (vpb_sic_init(&vpb->sic, bus, 0x10003000, vpb->pic) < 0)
+        goto fail;
+    for (int n = 0; n < 32; n++)
+        vpb->sic_in[n] = vpb_sic_input(&vpb->sic, n);
+
+    /* Same creation order as QEMU: UARTs, then timers, then the RTC. */
+    for (int i = 0; i < 3; i++) {
+        if (pl011_init(&vpb->uart[i], bus, uart_base[i], vpb->pic[12 + i],
+                       vpb->serial[i]) < 0)
+            goto fail;
+    }
+    if (pl011_init(&vpb->uart[3], bus, uart_base[3], vpb->sic_in[6],
+                   vpb->serial[3]) < 0)
+        goto fail;
+
+    if (sp804_init(&vpb->timer[0], bus, 0x101e2000, vt, vpb->pic[4],
+                   SP804_DEFAULT_FREQ, SP804_DEFAULT_FREQ) < 0)
+        goto fail;
+    if (sp804_init(&vpb->timer[1], bus, 0x101e3000, vt, vpb->pic[5],
+                   SP804_DEFAULT_FREQ, SP804_DEFAULT_FREQ) < 0)
+        goto fail;
+
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            vpb->timer[i].timer[j].timer.rate_limit = cfg->no_icount;
+
+    if (init_rtc(vpb, cfg) < 0)
+        goto fail;
+
+    versatilepb_reset(vpb);
+    return vpb;
+
+fail:
+    versatilepb_destroy(vpb);
+    return NULL;
+}
+
+void versatilepb_reset(VersatilePB *vpb)
+{
+    arm_sysctl_reset(&vpb->sysctl);
+    pl190_reset(&vpb->vic);
+}
+
+void versatilepb_destroy(VersatilePB *vpb)
+{
+    if (!vpb)
+        return;
+    /* Timers never armed are not on any list: these are no-ops then. */
+    sp804_destroy(&vpb->timer[0]);
+    sp804_destroy(&vpb->timer[1]);
+    pl031_destroy(&vpb->rtc);
+    for (int i = 0; i < VPB_NUM_SERIAL; i++) {
+        if (vpb->owns_serial[i])
+            chardev_close(vpb->serial[i]);
+        else
+            chardev_flush(vpb->serial[i]);
+    }
+    free(vpb);
+}
+
+bool versatilepb_poll_input(VersatilePB *vpb, bool force)
+{
+    bool got = false;
+    for (int i = 0; i < VPB_NUM_SERIAL; i++)
+        got |= pl011_poll_input(&vpb->uart[i], force);
+    return got;
+}
+
+int versatilepb_input_fds(const VersatilePB *vpb, int fds[VPB_NUM_SERIAL])
+{
+    int n = 0;
+    for (int i = 0; i < VPB_NUM_SERIAL; i++) {
+        int fd = chardev_input_fd(vpb->serial[i]);
+        if (fd >= 0)
+            fds[n++] = fd;
+    }
+    return n;
+}
+
+void versatilepb_flush(VersatilePB *vpb)
+{
+    for (int i = 0; i < VPB_NUM_SERIAL; i++)
+        chardev_flush(vpb->serial[i]);
+}
+
+void versatilepb_restore_tty(VersatilePB *vpb)
+{
+    for (int i = 0; i < VPB_NUM_SERIAL; i++)
+        chardev_restore_tty(vpb->serial[i]);
+}
+
+IrqLine versatilepb_vic_irq(VersatilePB *vpb, int n)
+{
+    return vpb->pic[n];
+}
+
+IrqLine versatilepb_sic_irq(VersatilePB *vpb, int n)
+{
+    return vpb->sic_in[n];
+}

@@ -1,0 +1,197 @@
+#include "machine.h"
+#include "arm/cpu.h"
+#include "hw/versatilepb.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* QEMU's semihosting command line: the kernel path, then -append's words. */
+static char *build_cmdline(const MachineConfig *cfg)
+{
+    const char *app = cfg->append ? cfg->append : "";
+    char *s = malloc(strlen(cfg->kernel) + strlen(app) + 2);
+    if (!s)
+        return NULL;
+    strcpy(s, cfg->kernel);
+    char *copy = strdup(app);
+    if (!copy) {
+        free(s);
+        return NULL;
+    }
+    for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        strcat(s, " ");
+        strcat(s, t);
+    }
+    free(copy);
+    return s;
+}
+
+static void on_guest_exit(void *opaque)
+{
+    Machine *m = opaque;
+    m->exited = true;
+    m->exit_code = m->semihost.exit_code;
+    arm_cpu_request_exit(m->cpu);
+}
+
+int machine_init(Machine *m, const MachineConfig *cfg)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->log.f = stderr;
+    m->log.mask = cfg->log_mask;
+    if (cfg->log_file) {
+        m->log.f = fopen(cfg->log_file, "w");
+        if (!m->log.f) {
+            fprintf(stderr, "emu-arm: cannot open log file '%s'\n", cfg->log_file);
+            return -1;
+        }
+    }
+    if (bus_init(&m->bus, cfg->ram_size) < 0)
+        return -1;
+
+    ArmCPUConfig cc = {
+        .io_mode = cfg->io_mode ? ARM_IO_INDEX : ARM_IO_RECOMPILE,
+        .semihosting = cfg->semihosting,
+    };
+    m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
+    if (!m->cpu)
+        return -1;
+    icount_init(&m->ic, arm_cpu_icount_decr(m->cpu), cfg->shift, cfg->shift_auto,
+                cfg->sleep);
+    if (!cfg->icount)
+        icount_set_realtime(&m->ic);
+    m->ic.align = cfg->align;
+    m->ic.kick = arm_cpu_kick;
+    m->ic.kick_opaque = m->cpu;
+
+    VersatilePBConfig bc = {
+        .bus = &m->bus,
+        .vtimers = &m->ic.vtimers,
+        .cpu_irq = irq_line(arm_cpu_set_irq, m->cpu, 0),
+        .cpu_fiq = irq_line(arm_cpu_set_irq, m->cpu, 1),
+        .rtc_base = cfg->rtc_base >= 0 ? cfg->rtc_base : (int64_t)time(NULL),
+        .no_icount = !cfg->icount,
+    };
+    for (int i = 0; i < cfg->n_serial; i++)
+        bc.serial[i] = cfg->serial[i];
+    m->board = versatilepb_create(&bc);
+    if (!m->board)
+        return -1;
+
+    m->cmdline = build_cmdline(cfg);
+    if (!m->cmdline || loader_load(&m->bus, cfg->kernel, cfg->append, &m->image) < 0)
+        return -1;
+
+    if (cfg->semihosting) {
+        m->semihost = (Semihost){
+            .cmdline = m->cmdline,
+            .ic = &m->ic,
+            .console = stderr,
+            .time_base_s = bc.rtc_base,
+            .on_exit = on_guest_exit,
+            .on_exit_opaque = m,
+        };
+        arm_cpu_set_semihost(m->cpu, semihost_call, &m->semihost);
+    }
+    arm_cpu_reset(m->cpu, m->image.entry);
+    return 0;
+}
+
+void machine_request_stop(Machine *m, int sig)
+{
+    m->stop_signal = sig;
+    if (m->cpu)
+        arm_cpu_kick(m->cpu);
+}
+
+static bool cpu_woken(void *opaque)
+{
+    Machine *m = opaque;
+    versatilepb_poll_input(m->board, true);
+    return m->stop_signal || arm_cpu_has_work(m->cpu);
+}
+
+/* Idle with no timer armed: only host input (a UART) can wake the guest. */
+static bool wait_for_input(Machine *m)
+{
+    int fds[VPB_NUM_SERIAL];
+    int n = versatilepb_input_fds(m->board, fds);
+    if (n == 0)
+        return false;
+    struct pollfd p[VPB_NUM_SERIAL];
+    for (int i = 0; i < n; i++)
+        p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+    versatilepb_flush(m->board);
+    while (!m->stop_signal && !arm_cpu_has_work(m->cpu)) {
+        int r = poll(p, (nfds_t)n, 100);
+        if (r < 0 && errno != EINTR)
+            return false;
+        for (int i = 0; i < n; i++)
+            if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL) && !(p[i].revents & POLLIN))
+                return false;   /* input closed: nothing will ever arrive */
+        versatilepb_poll_input(m->board, true);
+    }
+    return true;
+}
+
+int machine_run(Machine *m)
+{
+    Icount *ic = &m->ic;
+    for (;;) {
+        icount_handle_deadline(ic);
+        if (m->exited)
+            break;
+        if (m->stop_signal)
+            return 128 + m->stop_signal;
+        if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
+            icount_prepare_for_run(ic);
+            int r = arm_cpu_exec(m->cpu);
+            icount_process_data(ic);
+            if (r == ARM_EXCP_EXIT && !m->exited && !m->stop_signal)
+                break;
+            continue;
+        }
+        /* Halted in WFI with nothing pending: let time pass to the next
+         * deadline. With no deadline nothing can ever wake the guest. */
+        versatilepb_poll_input(m->board, true);
+        if (arm_cpu_has_work(m->cpu))
+            continue;
+        if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
+            if (m->stop_signal)
+                continue;
+            fprintf(stderr, "emu-arm: guest waits for an interrupt but no timer is armed "
+                    "and no input can arrive; stopping\n");
+            return 1;
+        }
+    }
+    return m->exit_code;
+}
+
+void machine_print_stats(Machine *m, FILE *f)
+{
+    const ArmCPUStats *s = arm_cpu_stats(m->cpu);
+    fprintf(f, "icount: %lld instructions, virtual time %lld ns, shift %d\n",
+            (long long)icount_raw(&m->ic), (long long)icount_vclock_ns(&m->ic), m->ic.shift);
+    fprintf(f, "tbs: %llu executed, %llu translated, %llu invalidated, %llu cache flushes\n",
+            (unsigned long long)s->tbs_executed, (unsigned long long)s->tbs_translated,
+            (unsigned long long)s->tbs_invalidated, (unsigned long long)s->cache_flushes);
+    fprintf(f, "io: %llu device accesses, %llu io-recompiles, %llu loop exits\n",
+            (unsigned long long)s->io_accesses, (unsigned long long)s->io_recompiles,
+            (unsigned long long)s->loop_exits);
+}
+
+void machine_destroy(Machine *m)
+{
+    if (m->board)
+        versatilepb_destroy(m->board);
+    if (m->cpu)
+        arm_cpu_free(m->cpu);
+    bus_free(&m->bus);
+    if (m->log.f && m->log.f != stderr)
+        fclose(m->log.f);
+    free(m->cmdline);
+    memset(m, 0, sizeof *m);
+}

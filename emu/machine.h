@@ -1,0 +1,44 @@
+/*
+ * A whole emulated system: RAM and devices on a bus, one CPU, the icount
+ * clocks and the run loop that ties them together. No global state, so a
+ * test can build several machines side by side.
+ */
+#ifndef EMU_MACHINE_H
+#define EMU_MACHINE_H
+#include <signal.h>
+#include <stdbool.h>
+#include "config.h"
+#include "hw/bus.h"
+#include "icount.h"
+#include "loader.h"
+#include "log.h"
+#include "semihost.h"
+
+struct ArmCPU;
+struct VersatilePB;
+
+typedef struct Machine {
+    MachineConfig cfg;
+    Bus bus;
+    Icount ic;
+    Log log;
+    Semihost semihost;
+    struct ArmCPU *cpu;
+    struct VersatilePB *board;
+    LoadedImage image;
+    char *cmdline;
+    volatile sig_atomic_t stop_signal;   /* set from a signal handler */
+    bool exited;
+    int exit_code;
+} Machine;
+
+/* Builds the machine and loads the image; -1 after a one-line error. */
+int machine_init(Machine *m, const MachineConfig *cfg);
+/* Runs until the guest exits (returns its exit code), a signal stops it
+ * (128 + signal), or the guest can never wake again (1, with a message). */
+int machine_run(Machine *m);
+/* Asynchronous stop, safe to call from a signal handler. */
+void machine_request_stop(Machine *m, int sig);
+void machine_print_stats(Machine *m, FILE *f);
+void machine_destroy(Machine *m);
+#endif
