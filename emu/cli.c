@@ -31,8 +31,11 @@ void cli_usage(FILE *f)
 "  -d exec,cpu,in_asm,int[,nochain]\n"
 "                        log TBs executed, CPU state, guest code, exceptions\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
-"  -sd IMAGE             attach a raw SD card image to the PL181 (size a multiple of\n"
-"                        512 bytes); also -drive if=sd,file=IMAGE,format=raw\n"
+"  -sd IMAGE             attach a raw SD card image (size a power of 2) to the next\n"
+"                        PL181 slot (MMCI0, then MMCI1); also -drive if=sd,file=IMAGE,format=raw\n"
+"  -sd-latency CMD_NS,BLOCK_NS\n"
+"                        SD commands and 512-byte blocks take this much virtual\n"
+"                        time (default 0,0: instant, as in QEMU)\n"
 "  -rtc-base SECONDS     PL031 RTC and SYS_TIME start value (default: host time)\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
@@ -168,6 +171,14 @@ static int parse_serial(const char *v, MachineConfig *cfg)
     return 0;
 }
 
+static int add_sd(const char *path, MachineConfig *cfg)
+{
+    if (cfg->n_sd == 2)
+        return err("-sd: versatilepb has two SD slots; '%s' is a third card%s", path, "");
+    cfg->sd_image[cfg->n_sd++] = path;
+    return 0;
+}
+
 /* -drive if=sd,file=PATH[,format=raw]: the only drive this board takes. */
 static int parse_drive(const char *spec, MachineConfig *cfg)
 {
@@ -188,8 +199,8 @@ static int parse_drive(const char *spec, MachineConfig *cfg)
         return err("-drive: expected if=sd,file=PATH[,format=raw]%s%s", "", "");
     /* The path runs to the next comma; the config owns the copy for the
      * life of the process. */
-    cfg->sd_image = strndup(file, strcspn(file, ","));
-    return cfg->sd_image ? 0 : -1;
+    char *path = strndup(file, strcspn(file, ","));
+    return path ? add_sd(path, cfg) : -1;
 }
 
 int cli_parse(int argc, char **argv, MachineConfig *cfg)
@@ -217,7 +228,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
             "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-cpu",
-            "-sd", "-drive",
+            "-sd", "-drive", "-sd-latency",
         };
         unsigned k;
         for (k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -264,7 +275,17 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             else if (!strcmp(v, "index")) cfg->io_mode = 1;
             else return err("-icount-io: expected recompile or index, not '%s'%s", v, "");
         } else if (!strcmp(o, "-sd")) {
-            cfg->sd_image = v;
+            if (add_sd(v, cfg) < 0)
+                return -1;
+        } else if (!strcmp(o, "-sd-latency")) {
+            char *end;
+            long long c = strtoll(v, &end, 10), b = -1;
+            if (*end == ',')
+                b = strtoll(end + 1, &end, 10);
+            if (!*v || *end || c < 0 || b < 0)
+                return err("-sd-latency: expected CMD_NS,BLOCK_NS (non-negative integers), not '%s'%s", v, "");
+            cfg->sd_cmd_ns = c;
+            cfg->sd_block_ns = b;
         } else if (!strcmp(o, "-drive")) {
             if (parse_drive(v, cfg) < 0)
                 return -1;

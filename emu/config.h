@@ -25,7 +25,9 @@ typedef struct MachineConfig {
     bool stats;                       /* print execution statistics on exit */
     bool quiet;
     int64_t rtc_base;                 /* seconds; <0: host time at start */
-    const char *sd_image;             /* -sd / -drive if=sd: raw SD card image */
+    const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
+    int n_sd;
+    int64_t sd_cmd_ns, sd_block_ns;   /* -sd-latency: 0,0 = instant, as QEMU */
 } MachineConfig;
 
 /* Parses argv into cfg. Returns 0 to run, 1 when it printed help/version and

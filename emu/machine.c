@@ -74,6 +74,8 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         .cpu_fiq = irq_line(arm_cpu_set_irq, m->cpu, 1),
         .rtc_base = cfg->rtc_base >= 0 ? cfg->rtc_base : (int64_t)time(NULL),
         .no_icount = !cfg->icount,
+        .sd_image = { cfg->sd_image[0], cfg->sd_image[1] },
+        .sd_latency = { cfg->sd_cmd_ns, cfg->sd_block_ns },
     };
     for (int i = 0; i < cfg->n_serial; i++)
         bc.serial[i] = cfg->serial[i];

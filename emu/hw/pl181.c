@@ -132,7 +132,9 @@ static void pl181_xfer_start(Pl181 *s)
 }
 
 /* May bytes move between the card and the FIFO now? With the data latency
- * on, only while credit lasts. */
+ * on, only while credit lasts. (Credit comes in multiples of 512 from the
+ * start of the transfer, so it never runs out inside a FIFO word; the loops
+ * below finish a word anyway.) */
 static bool xfer_may_move(const Pl181 *s)
 {
     return !lat_data(s) || s->xfer_credit > 0;
@@ -140,7 +142,7 @@ static bool xfer_may_move(const Pl181 *s)
 
 static void xfer_moved(Pl181 *s)
 {
-    if (lat_data(s))
+    if (lat_data(s) && s->xfer_credit)
         s->xfer_credit--;
 }
 
@@ -162,7 +164,7 @@ static void pl181_fifo_run(Pl181 *s)
             pl181_xfer_start(s);
         if (is_read) {
             n = 0;
-            while (s->datacnt && s->fifo_len < PL181_FIFO_LEN && xfer_may_move(s)) {
+            while (s->datacnt && s->fifo_len < PL181_FIFO_LEN && (n || xfer_may_move(s))) {
                 value |= (uint32_t)bus_read_byte(s) << (n * 8);
                 s->datacnt--;
                 xfer_moved(s);
@@ -177,7 +179,7 @@ static void pl181_fifo_run(Pl181 *s)
                 pl181_fifo_push(s, value);
         } else {
             n = 0;
-            while (s->datacnt > 0 && (s->fifo_len > 0 || n > 0) && xfer_may_move(s)) {
+            while (s->datacnt > 0 && (s->fifo_len > 0 || n > 0) && (n || xfer_may_move(s))) {
                 if (n == 0) {
                     value = pl181_fifo_pop(s);
                     n = 4;

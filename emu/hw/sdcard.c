@@ -1036,6 +1036,13 @@ void sdcard_write_byte(SdCard *sd, uint8_t value)
         return;
     if (sd->card_status & (SD_ADDRESS_ERROR | SD_WP_VIOLATION))
         return;
+    /* Our addition: a read-only image takes no data. (QEMU's own
+     * WP_VIOLATION from CMD24 is cleared when the R1 is read, after which
+     * it writes the block anyway; keep reporting it instead.) */
+    if (sd->read_only && (sd->current_cmd == 24 || sd->current_cmd == 25)) {
+        sd->card_status |= SD_WP_VIOLATION;
+        return;
+    }
 
     switch (sd->current_cmd) {
     case 24:    /* CMD24: WRITE_SINGLE_BLOCK */
@@ -1128,6 +1135,52 @@ void sdcard_write_byte(SdCard *sd, uint8_t value)
     }
 }
 
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * A CMD13 (SEND_STATUS) sent while a read is in progress leaves the card
+ * sending with current_cmd 13, so QEMU carries on with ACMD13's
+ * sd_status[data_offset++]; with data_offset >= 64 that reads one byte past
+ * the array, from the SDState fields that follow it, then stops. This is
+ * that memory in QEMU 7.2's x86-64 layout (measured on Debian's build),
+ * host pointers reading as 0. QEMU's code has already stored the
+ * incremented data_offset when it loads the byte.
+ */
+static uint8_t sd_status_overrun(const SdCard *sd, uint32_t idx)
+{
+    uint8_t f[0xbc];
+
+    if (idx >= sizeof f)
+        return sd->data[idx - sizeof f];    /* data[] follows at 0xbc */
+    memset(f, 0, sizeof f);
+    f[0x40] = sd->spec_version;
+    /* 0x48: BlockBackend *blk; 0x50: bool spi */
+    put_le32(f + 0x54, sd->mode);
+    put_le32(f + 0x58, (uint32_t)sd->state);
+    put_le32(f + 0x5c, sd->vhs);
+    f[0x60] = sd->wp_switch;
+    /* 0x68: wp_group_bmap pointer */
+    put_le32(f + 0x70, sd->wp_group_bits);
+    put_le64(f + 0x78, sd->size);
+    put_le32(f + 0x80, sd->blk_len);
+    put_le32(f + 0x84, sd->multi_blk_cnt);
+    put_le32(f + 0x88, sd->erase_start);
+    put_le32(f + 0x8c, sd->erase_end);
+    memcpy(f + 0x90, sd->pwd, sizeof sd->pwd);
+    put_le32(f + 0xa0, sd->pwd_len);
+    memcpy(f + 0xa4, sd->function_group, sizeof sd->function_group);
+    f[0xaa] = sd->current_cmd;
+    f[0xab] = sd->expecting_acmd;
+    put_le32(f + 0xac, sd->blk_written);
+    put_le64(f + 0xb0, sd->data_start);
+    put_le32(f + 0xb8, sd->data_offset);
+    return f[idx];
+}
+
 uint8_t sdcard_read_byte(SdCard *sd)
 {
     uint8_t ret;
@@ -1156,7 +1209,10 @@ uint8_t sdcard_read_byte(SdCard *sd)
         break;
 
     case 13:    /* ACMD13: SD_STATUS */
-        ret = sd->sd_status[sd->data_offset++];
+        sd->data_offset++;
+        ret = sd->data_offset - 1 < sizeof sd->sd_status
+              ? sd->sd_status[sd->data_offset - 1]
+              : sd_status_overrun(sd, sd->data_offset - 1);
         if (sd->data_offset >= sizeof sd->sd_status)
             sd->state = SD_STATE_TRANSFER;
         break;

@@ -83,6 +83,37 @@ static int init_rtc(VersatilePB *vpb, const VersatilePBConfig *cfg)
                       vpb->pic[10], start);
 }
 
+/* MMCI0 on SIC 22/1 and MMCI1 on SIC 23/2, as hw/arm/versatilepb.c wires them. */
+static int init_mmci(VersatilePB *vpb, const VersatilePBConfig *cfg)
+{
+    static const uint32_t base[2] = { 0x10005000, 0x1000b000 };
+    static const int line[2][2] = { { 22, 1 }, { 23, 2 } };
+    for (int i = 0; i < 2; i++) {
+        const char *path = cfg->sd_image[i];
+        if (path) {
+            char msg[BLOCKDEV_MSG_LEN];
+            int rc = blockdev_open(&vpb->disk[i], path, false, msg, sizeof msg);
+            if (rc == BLOCKDEV_ERROR) {
+                fprintf(stderr, "emu-arm: -sd %s: %s\n", path, msg);
+                return -1;
+            }
+            if (rc == BLOCKDEV_READ_ONLY)
+                fprintf(stderr, "emu-arm: warning: -sd %s: %s\n", path, msg);
+            vpb->card[i] = sdcard_create(vpb->disk[i], cfg->vtimers, msg, sizeof msg);
+            if (!vpb->card[i]) {
+                fprintf(stderr, "emu-arm: -sd %s: %s\n", path, msg);
+                return -1;
+            }
+        }
+        vpb->mmci[i] = pl181_create(cfg->bus, base[i], cfg->vtimers, vpb->sic_in[line[i][0]],
+                                    vpb->sic_in[line[i][1]], vpb->card[i]);
+        if (!vpb->mmci[i])
+            return -1;
+        pl181_set_latency(vpb->mmci[i], &cfg->sd_latency);
+    }
+    return 0;
+}
+
 VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
 {
     if (!cfg || !cfg->bus || !cfg->vtimers) {
@@ -144,6 +175,8 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
 
     if (init_rtc(vpb, cfg) < 0)
         goto fail;
+    if (init_mmci(vpb, cfg) < 0)
+        goto fail;
 
     versatilepb_reset(vpb);
     return vpb;
@@ -167,6 +200,14 @@ void versatilepb_destroy(VersatilePB *vpb)
     sp804_destroy(&vpb->timer[0]);
     sp804_destroy(&vpb->timer[1]);
     pl031_destroy(&vpb->rtc);
+    for (int i = 0; i < 2; i++) {
+        if (vpb->mmci[i])
+            pl181_destroy(vpb->mmci[i]);
+        if (vpb->card[i])
+            sdcard_destroy(vpb->card[i]);
+        if (vpb->disk[i])
+            blockdev_close(vpb->disk[i]);   /* fdatasync: acknowledged writes are durable */
+    }
     for (int i = 0; i < VPB_NUM_SERIAL; i++) {
         if (vpb->owns_serial[i])
             chardev_close(vpb->serial[i]);

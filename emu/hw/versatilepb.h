@@ -31,7 +31,10 @@
 #include "hw/irq.h"
 #include "hw/pl011.h"
 #include "hw/pl031.h"
+#include "hw/pl181.h"
 #include "hw/pl190.h"
+#include "hw/sdcard.h"
+#include "hw/blockdev.h"
 #include "hw/sp804.h"
 #include "hw/vpb_sic.h"
 #include "timer.h"
@@ -64,6 +67,12 @@ typedef struct VersatilePBConfig {
     /* Running without -icount: QEMU then throttles periodic ptimers (the
      * SP804s) to periods of at least 10 us. Leave false under icount. */
     bool no_icount;
+    /* Raw SD card images for MMCI0 (0x10005000) and MMCI1 (0x1000b000); NULL
+     * leaves the slot empty. Both controllers exist either way, as in QEMU. */
+    const char *sd_image[2];
+    /* Virtual-time cost of SD commands and blocks; zeros (the default)
+     * complete at once, as QEMU's PL181 does. */
+    Pl181Latency sd_latency;
     /* Guest-requested system reset (SYS_RESETCTL) / shutdown; optional. */
     void (*reset_request)(void *opaque);
     void (*shutdown_request)(void *opaque);
@@ -79,6 +88,9 @@ typedef struct VersatilePB {
     PL031 rtc;
     CharDev *serial[VPB_NUM_SERIAL];
     bool owns_serial[VPB_NUM_SERIAL];
+    Pl181 *mmci[2];
+    SdCard *card[2];
+    BlockDev *disk[2];
     IrqLine pic[32];        /* VIC inputs */
     IrqLine sic_in[32];     /* SIC inputs */
 } VersatilePB;
