@@ -28,7 +28,7 @@ void cli_usage(FILE *f)
 "                        how a device access gets an exact count: QEMU's\n"
 "                        single-instruction retranslation (default), or the op's\n"
 "                        index in its TB (cheaper; identical results)\n"
-"  -d exec,cpu,in_asm,int[,nochain]\n"
+"  -d exec,cpu,in_asm,int,nochain\n"
 "                        log TBs executed, CPU state, guest code, exceptions\n"
 "  -D FILE               write the log to FILE instead of stderr\n"
 "  -sd IMAGE             attach a raw SD card image (size a power of 2) to the next\n"
@@ -37,6 +37,8 @@ void cli_usage(FILE *f)
 "                        SD commands and 512-byte blocks take this much virtual\n"
 "                        time (default 0,0: instant, as in QEMU)\n"
 "  -rtc-base SECONDS     PL031 RTC and SYS_TIME start value (default: host time)\n"
+"  -unmapped-reads-zero  unmapped physical addresses read 0 and ignore writes, as\n"
+"                        QEMU's versatilepb does (default: data/prefetch abort)\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
 "  -display none, -monitor none, -no-reboot   accepted for QEMU compatibility\n"
@@ -141,8 +143,7 @@ static int parse_log(const char *spec, MachineConfig *cfg)
 {
     static const struct { const char *name; unsigned bit; } items[] = {
         { "exec", LOG_EXEC }, { "cpu", LOG_CPU }, { "in_asm", LOG_IN_ASM }, { "int", LOG_INT },
-        /* QEMU needs nochain to log every TB; emu-arm always does. */
-        { "nochain", 0 },
+        { "nochain", LOG_NOCHAIN },
     };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", spec);
@@ -225,6 +226,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         if (!strcmp(o, "-nographic") || !strcmp(o, "-no-reboot")) continue;
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
+        if (!strcmp(o, "-unmapped-reads-zero")) { cfg->unmapped_reads_zero = true; continue; }
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
             "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-cpu",

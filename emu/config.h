@@ -24,6 +24,7 @@ typedef struct MachineConfig {
     int io_mode;                      /* 0: QEMU's io-recompile, 1: op index */
     bool stats;                       /* print execution statistics on exit */
     bool quiet;
+    bool unmapped_reads_zero;         /* QEMU's lenient bus instead of aborts */
     int64_t rtc_base;                 /* seconds; <0: host time at start */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;

@@ -8,7 +8,11 @@ enum {
     LOG_CPU    = 1 << 1,   /* -d cpu: register dump before each TB */
     LOG_IN_ASM = 1 << 2,   /* -d in_asm: guest code of each new TB */
     LOG_INT    = 1 << 3,   /* -d int: exceptions and interrupts taken */
+    LOG_NOCHAIN = 1 << 4,  /* -d nochain: no TB chaining, so every TB is logged */
 };
+
+/* Lets code test for the flag with #ifdef. */
+#define LOG_NOCHAIN LOG_NOCHAIN
 
 typedef struct Log {
     FILE *f;               /* stderr unless -D */

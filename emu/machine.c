@@ -55,6 +55,9 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     ArmCPUConfig cc = {
         .io_mode = cfg->io_mode ? ARM_IO_INDEX : ARM_IO_RECOMPILE,
         .semihosting = cfg->semihosting,
+        /* Real hardware answers an unmapped access with an external abort;
+         * QEMU's versatilepb reads zeros (docs/qemu-differences.md). */
+        .bus_error_abort = !cfg->unmapped_reads_zero,
     };
     m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
     if (!m->cpu)

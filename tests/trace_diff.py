@@ -6,6 +6,7 @@ Each TB is its "Trace" line's guest PC plus the register dump that follows it
 first divergence with context and exits 1, or prints the TB count and exits 0.
 
 usage: trace_diff.py A.log B.log [--limit N]"""
+import itertools
 import re
 import sys
 
@@ -35,7 +36,11 @@ def parse(path):
 def diff(a_path, b_path, limit=None):
     n = 0
     history = []
-    for (a, b) in zip(parse(a_path), parse(b_path)):
+    for (a, b) in itertools.zip_longest(parse(a_path), parse(b_path)):
+        if a is None or b is None:
+            short = a_path if a is None else b_path
+            print(f"{short} ends after {n} TBs; the other goes on")
+            return 1, n
         if a != b:
             print(f"first divergence at TB #{n}:")
             for pc, _ in history[-5:]:

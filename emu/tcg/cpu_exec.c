@@ -1,0 +1,209 @@
+/*
+ * The execution loop, after QEMU 7.2's accel/tcg/cpu-exec.c: cpu_exec,
+ * cpu_handle_exception, cpu_handle_interrupt, cpu_loop_exec_tb and the
+ * icount TB-entry check (gen_tb_start), with the same `-d exec` lines.
+ *
+ * A TB is entered through its first op; ops tail-call each other and the
+ * last one returns an exit code. goto_tb exits follow the cached successor
+ * (no log line, like a patched direct jump); goto_ptr exits look the next TB
+ * up (logged, like helper_lookup_tb_ptr); other exits return to the loop.
+ * Faults and io-recompiles leave from the middle of a TB with longjmp to the
+ * setjmp done once per arm_cpu_exec() call.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include "arm/arm_int.h"
+#include "tcg/tb.h"
+
+static FILE *logf_(ArmCPU *cpu) { return cpu->log->f ? cpu->log->f : stderr; }
+
+static void log_cpu_exec(ArmCPU *cpu, const TB *tb)
+{
+    if (log_enabled(cpu->log, LOG_EXEC))
+        fprintf(logf_(cpu), "Trace 0: %p [%08x/%08x/%08x/%08x] \n", (void *)tb->ops,
+                TB_CS_BASE | (tb->flags & TBF_THUMB), tb->pc, tb->flags & ~TBF_THUMB,
+                tb->cflags);
+    if (log_enabled(cpu->log, LOG_CPU))
+        arm_cpu_dump_state(cpu, logf_(cpu));
+}
+
+static int map_ret(int idx)
+{
+    switch (idx) {
+    case EXCP_HLT:
+    case EXCP_HALTED:
+        return ARM_EXCP_HLT;
+    case EXCP_EXIT_API:
+        return ARM_EXCP_EXIT;
+    default:
+        return ARM_EXCP_INTERRUPT;
+    }
+}
+
+static bool handle_exception(ArmCPU *cpu, int *ret)
+{
+    if (cpu->exception_index < 0)
+        return false;
+    if (cpu->exception_index >= EXCP_INTERRUPT) {
+        *ret = map_ret(cpu->exception_index);
+        cpu->exception_index = -1;
+        return true;
+    }
+    arm_do_interrupt(cpu);
+    cpu->exception_index = -1;
+    return false;
+}
+
+static bool handle_interrupt(ArmCPU *cpu, TB **last_tb)
+{
+    if (cpu->cflags_next_tb != -1 && (cpu->cflags_next_tb & CF_NOIRQ))
+        return false;
+    cpu->icount_decr.u16.high = 0;
+    if (unlikely(cpu->interrupt_request)) {
+        if (arm_exec_interrupt(cpu, cpu->interrupt_request)) {
+            cpu->exception_index = -1;
+            *last_tb = NULL;
+        }
+        if (cpu->interrupt_request & CPU_INTERRUPT_EXITTB) {
+            cpu->interrupt_request &= ~CPU_INTERRUPT_EXITTB;
+            *last_tb = NULL;
+        }
+    }
+    if (unlikely(cpu->exit_request) ||
+        ((cpu->cflags_next_tb == -1 || (cpu->cflags_next_tb & CF_USE_ICOUNT)) &&
+         cpu->icount_decr.u16.low + cpu->ic->extra == 0)) {
+        cpu->exit_request = 0;
+        if (cpu->exception_index == -1) {
+            cpu->exception_index = cpu->exit_api ? EXCP_EXIT_API : EXCP_INTERRUPT;
+            cpu->exit_api = 0;
+        }
+        return true;
+    }
+    return false;
+}
+
+static void per_tb_slow(ArmCPU *cpu)
+{
+    if (cpu->hooks && cpu->hooks->perform_align)
+        cpu->hooks->perform_align(cpu->hooks->ctx);
+    if (cpu->publish)
+        atomic_store_explicit((_Atomic int64_t *)&cpu->retired, icount_raw(cpu->ic),
+                              memory_order_relaxed);
+}
+
+/* cpu_tb_exec + chained execution + cpu_loop_exec_tb's TB_EXIT_REQUESTED
+ * handling. */
+static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **last_tb,
+                                                  int *tb_exit)
+{
+    const bool slow = cpu->hooks != NULL || cpu->publish;
+    for (;;) {
+        /* gen_tb_start: icount check at TB entry */
+        int32_t cnt = (int32_t)cpu->icount_decr.u32 - (int32_t)tb->icount;
+        if (unlikely(cnt < 0)) {
+            cpu->r[15] = tb->pc;
+            if (log_enabled(cpu->log, LOG_EXEC))
+                fprintf(logf_(cpu), "Stopped execution of TB chain before %p [%08x] \n",
+                        (void *)tb->ops, tb->pc);
+            *last_tb = NULL;
+            if ((int32_t)cpu->icount_decr.u32 < 0)
+                return;       /* something asked for an exit */
+            icount_update(cpu->ic);
+            int32_t left = icount_refill(cpu->ic);
+            if (left > 0 && left < tb->icount)
+                cpu->cflags_next_tb = (tb->cflags & ~CF_COUNT_MASK) | (uint32_t)left;
+            return;
+        }
+        cpu->icount_decr.u16.low = (uint16_t)cnt;
+        cpu->cur_tb = tb;
+        cpu->stats.tbs_executed++;
+        uint32_t ex = tb->ops[0].fn(cpu, &tb->ops[0]);
+        if (unlikely(slow))
+            per_tb_slow(cpu);
+        switch (ex) {
+        case EXIT_GOTO_TB0:
+        case EXIT_GOTO_TB1: {
+            TB *next = tb->jmp_dest[ex];
+            if (likely(next && !next->invalid)) {
+                tb = next;
+                continue;
+            }
+            tb->jmp_dest[ex] = NULL;
+            *last_tb = tb;
+            *tb_exit = (int)ex;
+            return;
+        }
+        case EXIT_GOTO_PTR: {
+            TB *next = tb_lookup(cpu, cpu->r[15], cpu->tb_flags, ARM_CURR_CFLAGS(cpu));
+            if (next) {
+                if (unlikely(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))))
+                    log_cpu_exec(cpu, next);
+                tb = next;
+                continue;
+            }
+            *last_tb = NULL;
+            return;
+        }
+        case EXIT_WFI:
+            *last_tb = NULL;
+            if (arm_cpu_has_work(cpu))
+                return;
+            cpu->exception_index = EXCP_HLT;
+            cpu->halted = true;
+            return;
+        case EXIT_YIELD:
+            *last_tb = NULL;
+            cpu->exception_index = EXCP_YIELD;
+            return;
+        default:        /* EXIT_LOOP, EXIT_EXC, EXIT_IO_STOP */
+            *last_tb = NULL;
+            return;
+        }
+    }
+}
+
+int arm_cpu_exec(ArmCPU *cpu)
+{
+    if (cpu->halted) {
+        if (!arm_cpu_has_work(cpu))
+            return ARM_EXCP_HLT;
+        cpu->halted = false;
+    }
+    if (cpu->hooks && cpu->hooks->init_delay)
+        cpu->hooks->init_delay(cpu->hooks->ctx);
+
+    if (setjmp(cpu->jmp_env) != 0) {
+        /* came back from the middle of a TB (fault, io recompile, flush) */
+        cpu->io_stop = false;
+    }
+    for (;;) {
+        int ret;
+        if (handle_exception(cpu, &ret))
+            return ret;
+        TB *last_tb = NULL;
+        int tb_exit = 0;
+        for (;;) {
+            if (cpu->exception_index >= 0)
+                break;
+            if (handle_interrupt(cpu, &last_tb))
+                break;
+            uint32_t pc = cpu->r[15], flags = cpu->tb_flags;
+            uint32_t cflags;
+            if (cpu->cflags_next_tb == -1) {
+                cflags = ARM_CURR_CFLAGS(cpu);
+            } else {
+                cflags = (uint32_t)cpu->cflags_next_tb;
+                cpu->cflags_next_tb = -1;
+            }
+            TB *tb = tb_lookup(cpu, pc, flags, cflags);
+            if (!tb)
+                tb = tb_gen_code(cpu, pc, flags, cflags);
+            if (last_tb)
+                tb_add_jump(cpu, last_tb, tb_exit, tb);
+            if (unlikely(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))))
+                log_cpu_exec(cpu, tb);
+            loop_exec_tb(cpu, tb, &last_tb, &tb_exit);
+            cpu->stats.loop_exits++;
+        }
+    }
+}
