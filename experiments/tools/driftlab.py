@@ -66,8 +66,9 @@ def cmd_bench(args):
     import bench
     if args.what == "emu":
         bench.bench_emu(ROOT, reps=args.reps)
-    else:
-        die(f"unknown benchmark '{args.what}' (available: emu)")
+    elif args.what == "io":
+        import bench_io
+        bench_io.run(ROOT, reps=args.reps)
 
 
 def main(argv=None):
@@ -86,7 +87,9 @@ def main(argv=None):
     r.add_argument("--quick", action="store_true", help="fewer repetitions")
     r.set_defaults(fn=cmd_repro)
     be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
-    be.add_argument("what", choices=["emu"], help="emu: emu-arm vs QEMU guest MIPS")
+    be.add_argument("what", choices=["emu", "io"],
+                    help="emu: emu-arm vs QEMU guest MIPS; io: CPU vs IO workloads, "
+                    "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU")
     be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     be.set_defaults(fn=cmd_bench)
     args = p.parse_args(argv)
