@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMU_VERSION "0.1"
 
 void cli_usage(FILE *f)
 {
@@ -42,7 +41,10 @@ void cli_usage(FILE *f)
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
 "  -display none, -monitor none, -no-reboot   accepted for QEMU compatibility\n"
-"  -version, -h/-help/--help\n"
+"  -version, -h/-help/--help\n",
+    f);
+    fputs(sync_cli_usage, f);
+    fputs(
 "\n"
 "Exit status: the guest's semihosting exit code; 1 on a usage or image error.\n",
     f);
@@ -210,6 +212,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
     cfg->ram_size = 128u << 20;
     cfg->sleep = true;
     cfg->rtc_base = -1;
+    sync_config_init(&cfg->sync, argc, argv);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (o[0] == '-' && o[1] == '-' && o[2])   /* QEMU accepts --opt too */
@@ -226,6 +229,15 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         if (!strcmp(o, "-nographic") || !strcmp(o, "-no-reboot")) continue;
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
+        bool sync_value;
+        if (sync_cli_is_option(o, &sync_value)) {
+            if (sync_value && i + 1 >= argc)
+                return err("option '%s' needs a value%s", argv[i], "");
+            int r = sync_cli_option(&cfg->sync, o, sync_value ? argv[++i] : NULL);
+            if (r)
+                return r;      /* 1: printed -align-policy help; -1: error printed */
+            continue;
+        }
         if (!strcmp(o, "-unmapped-reads-zero")) { cfg->unmapped_reads_zero = true; continue; }
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
@@ -303,5 +315,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         return err("no -kernel image given (see -help)%s%s", "", "");
     if (cfg->n_serial == 0)
         cfg->serial[cfg->n_serial++] = "stdio";
+    if (sync_config_check(&cfg->sync) < 0)
+        return -1;
     return 0;
 }

@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sync/session.h"
+
+#define EMU_VERSION "0.1"
 
 #define MAX_SERIAL 4
 
@@ -26,6 +29,7 @@ typedef struct MachineConfig {
     bool quiet;
     bool unmapped_reads_zero;         /* QEMU's lenient bus instead of aborts */
     int64_t rtc_base;                 /* seconds; <0: host time at start */
+    SyncConfig sync;                  /* -align-policy, -record, -align-report */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;
     int64_t sd_cmd_ns, sd_block_ns;   /* -sd-latency: 0,0 = instant, as QEMU */

@@ -1,6 +1,7 @@
 #include "machine.h"
 #include "arm/cpu.h"
 #include "hw/versatilepb.h"
+#include "sync/session.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -69,6 +70,27 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     m->ic.align = cfg->align;
     m->ic.kick = arm_cpu_kick;
     m->ic.kick_opaque = m->cpu;
+
+    SyncMachineInfo si = {
+        .icount = cfg->icount, .shift_auto = cfg->shift_auto, .align = cfg->align,
+        .sleep = cfg->sleep, .shift = cfg->shift, .quiet = cfg->quiet,
+        .kernel = cfg->kernel, .append = cfg->append,
+        .version = EMU_VERSION, .git_commit = DRIFTLAB_GIT,
+    };
+    if (sync_session_create(&m->sync, &cfg->sync, &si, &m->ic) < 0)
+        return -1;
+    if (m->sync) {
+        m->ic.align = sync_session_aligning(m->sync);
+        const SyncHooks *h = sync_session_hooks(m->sync);
+        if (h) {
+            ArmAlignHooks ah = { h->init_delay, h->perform_align, h->ctx };
+            arm_cpu_set_align_hooks(m->cpu, &ah);
+        }
+        if (sync_session_wants_icount(m->sync)) {
+            arm_cpu_publish_retired(m->cpu, true);
+            sync_session_set_icount_source(m->sync, arm_cpu_retired_ptr(m->cpu));
+        }
+    }
 
     VersatilePBConfig bc = {
         .bus = &m->bus,
@@ -142,7 +164,23 @@ static bool wait_for_input(Machine *m)
     return true;
 }
 
+static int run_loop(Machine *m);
+
+/* The alignment session brackets the run: its origins are taken just before
+ * the first arm_cpu_exec, its record and report are finished on every exit
+ * path (guest exit, signal, no wake-up possible). */
 int machine_run(Machine *m)
+{
+    if (sync_session_start(m->sync) < 0)
+        return 1;
+    int code = run_loop(m);
+    int64_t tbs = m->cpu ? (int64_t)arm_cpu_stats(m->cpu)->tbs_executed : -1;
+    if (sync_session_finish(m->sync, code, tbs) < 0 && code == 0)
+        code = 1;
+    return code;
+}
+
+static int run_loop(Machine *m)
 {
     Icount *ic = &m->ic;
     for (;;) {
@@ -153,6 +191,7 @@ int machine_run(Machine *m)
             return 128 + m->stop_signal;
         if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
             icount_prepare_for_run(ic);
+            sync_session_before_exec(m->sync);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
             if (r == ARM_EXCP_EXIT && !m->exited && !m->stop_signal)
@@ -190,6 +229,7 @@ void machine_print_stats(Machine *m, FILE *f)
 
 void machine_destroy(Machine *m)
 {
+    sync_session_free(m->sync);
     if (m->board)
         versatilepb_destroy(m->board);
     if (m->cpu)

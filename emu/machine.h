@@ -16,6 +16,7 @@
 
 struct ArmCPU;
 struct VersatilePB;
+struct SyncSession;
 
 typedef struct Machine {
     MachineConfig cfg;
@@ -30,6 +31,7 @@ typedef struct Machine {
     volatile sig_atomic_t stop_signal;   /* set from a signal handler */
     bool exited;
     int exit_code;
+    struct SyncSession *sync;         /* alignment policy, drift record, report */
 } Machine;
 
 /* Builds the machine and loads the image; -1 after a one-line error. */

@@ -1,0 +1,128 @@
+/*
+ * Measurement of a run: a drift monitor thread, online statistics (GSL
+ * gsl_rstat), an HDF5 record and the end-of-run report.
+ *
+ * drift = (guest virtual clock - its value at start)
+ *       - (host monotonic clock - its value at start)      (> 0: guest ahead)
+ *
+ * The monitor samples it at a fixed rate from another thread. It reads the
+ * retired-instruction count that the vCPU publishes with a relaxed atomic
+ * store per TB (recorder_icount_slot) and the clock mapping (shift, bias)
+ * that the vCPU side publishes through a seqlock whenever it may have
+ * changed (recorder_set_clock). Policy events reach it through a
+ * single-producer ring. All HDF5 calls happen on the monitor thread while it
+ * runs, then on the caller's thread after it has been joined.
+ *
+ * The record is written to PATH.partial and renamed to PATH when the run
+ * finishes, so an existing file at PATH is replaced only by a complete one.
+ * The monitor writes what it has and calls H5Fflush every flush interval
+ * (0.5 s), so a killed run (SIGKILL) leaves PATH.partial readable with the
+ * data up to its last flush; its root attribute `complete` is 0. See
+ * docs/hdf5-schema.md.
+ */
+#ifndef EMU_RECORD_RECORD_H
+#define EMU_RECORD_RECORD_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "policy.h"
+
+/* ---- statistics ------------------------------------------------------- */
+
+typedef struct DriftStats DriftStats;
+DriftStats *drift_stats_new(void);
+void drift_stats_free(DriftStats *s);
+void drift_stats_add(DriftStats *s, int64_t drift_ns);
+
+typedef struct DriftSummary {
+    int64_t n;
+    double mean, sd, rms, p50, p99, abs_p99;   /* ns; quantiles are P^2 estimates */
+    int64_t min, max;                          /* ns */
+    int64_t max_advance, max_delay;            /* ns, >= 0 */
+    int64_t last;                              /* last sample (ns) */
+} DriftSummary;
+void drift_stats_summary(const DriftStats *s, DriftSummary *out);
+
+/* Named numbers: a policy's own statistics, or any list for attributes. */
+#define STAT_LIST_MAX 64
+typedef struct StatList {
+    struct { char name[48]; char unit[16]; double value; } s[STAT_LIST_MAX];
+    int n;
+} StatList;
+void stat_list_put(void *list, const char *name, double value, const char *unit);
+
+/* ---- what the record and the report say about a run ------------------- */
+
+typedef struct RecordMeta {
+    const char *policy, *policy_params, *policy_description, *policy_origin;
+    int shift;
+    const char *icount_options;     /* e.g. "shift=4,align=on" */
+    const char *workload;           /* the -kernel path */
+    const char *workload_args;      /* -append, or "" */
+    const char *emulator_version, *git_commit;
+    int argc;
+    char **argv;
+} RecordMeta;
+
+typedef struct RunSummary {
+    DriftSummary drift;
+    int64_t host_elapsed_ns, guest_elapsed_ns, final_lag_ns;  /* lag = host - guest */
+    int64_t instructions, tbs;
+    double mips;
+    int64_t vcpu_cpu_ns, vcpu_user_ns, vcpu_sys_ns;
+    SyncCounters counters;
+    double policy_ns;              /* estimated time inside policy code */
+    int64_t events_recorded, events_dropped, samples_recorded;
+    int64_t shift_final;
+    int exit_code;
+} RunSummary;
+
+void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatList *policy_stats);
+
+/* ---- the recorder ------------------------------------------------------ */
+
+typedef struct RecorderOptions {
+    const char *path;          /* HDF5 output; NULL: statistics only */
+    double rate_hz;            /* monitor sampling rate (default 1000) */
+    int64_t flush_ns;          /* HDF5 write + H5Fflush period (default 0.5 s) */
+    bool progress;             /* one-line status on stderr (caller checks tty/quiet) */
+    int64_t progress_after_ns; /* start the status line after this long (default 2 s) */
+} RecorderOptions;
+
+typedef struct Recorder Recorder;
+
+/* Creates PATH.partial and writes the run's attributes; -1 with a message. */
+Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err, size_t n);
+_Atomic int64_t *recorder_icount_slot(Recorder *r);
+/* Read the published count from the CPU's own variable instead of the slot
+ * (it must be stored with relaxed atomic stores); NULL: back to the slot. */
+void recorder_set_icount_source(Recorder *r, const volatile int64_t *src);
+/* vCPU side: the guest clock is (icount << shift) + bias_ns. */
+void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns);
+void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns);
+/* vCPU side: queue a policy event (dropped and counted if the ring is full). */
+void recorder_emit(void *r, const SyncEvent *ev);
+/* Starts the monitor thread with the run's origins (absolute host ns, guest
+ * virtual ns) and the instruction count at start. */
+int recorder_start(Recorder *r, int64_t host0_abs_ns, int64_t guest0_ns, int64_t icount0,
+                   char *err, size_t n);
+/* Stops the monitor after one last sample at final_icount. */
+void recorder_stop(Recorder *r, int64_t final_icount);
+void recorder_summary(const Recorder *r, DriftSummary *d, int64_t *samples, int64_t *events,
+                      int64_t *dropped);
+/* Writes the summary group, marks the file complete, closes and renames it.
+ * -1 with a message if the file could not be finished. */
+int recorder_finish(Recorder *r, const RunSummary *s, const StatList *policy_stats,
+                    char *err, size_t n);
+void recorder_free(Recorder *r);   /* also after a failure; leaves PATH.partial */
+
+/* ---- helpers (also used by tests) -------------------------------------- */
+
+/* Lower-case hex SHA-256 of a file's bytes into out[65]; -1 if unreadable. */
+int sha256_file(const char *path, char out[65]);
+void sha256_hex(const void *data, size_t len, char out[65]);
+void host_cpu_model(char *buf, size_t n);
+void host_kernel(char *buf, size_t n);
+
+#endif

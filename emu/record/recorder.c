@@ -1,0 +1,582 @@
+/* The drift monitor thread and the HDF5 record. See record.h. */
+#include "record/record.h"
+#include "record/h5.h"
+#include "hostclock.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RING_CAP (1u << 14)
+#define SCHEMA_VERSION 1
+#define N_EV_COLS 6
+
+static const char *const ev_cols[N_EV_COLS] = { "host_ns", "guest_ns", "view_ns", "req_ns",
+                                                "act_ns", "value" };
+static const char *const ev_desc[N_EV_COLS] = {
+    "host monotonic time since the run started",
+    "guest virtual time since the run started",
+    "the policy's own estimate of guest advance (guest - host) at this point",
+    "sleep/spin requested (SLEEP, SPIN)",
+    "sleep/spin actually taken (SLEEP, SPIN)",
+    "kind-specific: the new shift for SHIFT",
+};
+
+struct Recorder {
+    RecorderOptions o;
+    char *path, *tmp_path;
+    hid_t file, d_host, d_guest, d_drift, d_kind, d_ev[N_EV_COLS];
+
+    /* vCPU -> monitor */
+    _Atomic int64_t icount;
+    const _Atomic int64_t *icount_src;   /* &icount, or the CPU's own counter */
+    _Atomic uint32_t seq;
+    _Atomic int shift;
+    _Atomic int64_t bias;
+    SyncEvent *ring;
+    _Atomic uint64_t head, tail;
+    int64_t dropped;            /* producer-owned; read after the join */
+
+    /* monitor */
+    pthread_t thread;
+    bool thread_running;
+    _Atomic bool stop;
+    int64_t host0, guest0;
+    DriftStats *stats;
+    int64_t *b_host, *b_guest, *b_drift;
+    size_t nb, capb;
+    SyncEvent *be;
+    size_t nbe, capbe;
+    int64_t samples, events;
+    int64_t last_flush, prog_next, prog_icount, prog_host;
+    bool progress_shown;
+    bool h5_failed;
+};
+
+static char *xstrcat(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb + 1);
+    }
+    return s;
+}
+
+/* argv joined with spaces; words with spaces or quotes are single-quoted. */
+static char *join_argv(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            *p++ = ' ';
+        bool q = !*argv[i] || strpbrk(argv[i], " \t'\"\\$");
+        if (q)
+            *p++ = '\'';
+        for (const char *c = argv[i]; *c; c++) {
+            if (*c == '\'') {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *c;
+            }
+        }
+        if (q)
+            *p++ = '\'';
+    }
+    *p = 0;
+    return s;
+}
+
+static int write_meta(Recorder *r, const RecordMeta *m)
+{
+    char buf[512], sha[65] = "unavailable", when[64];
+    hid_t f = r->file;
+    int rc = 0;
+    rc |= h5_attr_i64(f, "schema_version", SCHEMA_VERSION);
+    rc |= h5_attr_i64(f, "complete", 0);
+    rc |= h5_attr_str(f, "policy", m->policy);
+    rc |= h5_attr_str(f, "policy_params", m->policy_params);
+    rc |= h5_attr_str(f, "policy_description", m->policy_description);
+    rc |= h5_attr_str(f, "policy_origin", m->policy_origin);
+    rc |= h5_attr_i64(f, "shift", m->shift);
+    rc |= h5_attr_str(f, "icount_options", m->icount_options);
+    rc |= h5_attr_str(f, "workload", m->workload);
+    rc |= h5_attr_str(f, "workload_args", m->workload_args);
+    if (m->workload)
+        sha256_file(m->workload, sha);
+    rc |= h5_attr_str(f, "image_sha256", sha);
+    host_cpu_model(buf, sizeof buf);
+    rc |= h5_attr_str(f, "host_cpu", buf);
+    host_kernel(buf, sizeof buf);
+    rc |= h5_attr_str(f, "host_kernel", buf);
+    rc |= h5_attr_str(f, "emulator_version", m->emulator_version);
+    rc |= h5_attr_str(f, "git_commit", m->git_commit);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rc |= h5_attr_str(f, "start_time_utc", when);
+    char *cmd = join_argv(m->argc, m->argv);
+    rc |= h5_attr_str(f, "command_line", cmd ? cmd : "");
+    free(cmd);
+    rc |= h5_attr_f64(f, "monitor_rate_hz", r->o.rate_hz);
+    rc |= h5_attr_f64(f, "flush_interval_s", (double)r->o.flush_ns / 1e9);
+    return rc ? -1 : 0;
+}
+
+static int create_layout(Recorder *r)
+{
+    hid_t g = H5Gcreate2(r->file, "drift", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    h5_attr_str(g, "description", "drift = (guest - guest at start) - (host - host at start), "
+                                  "sampled by the monitor thread at monitor_rate_hz");
+    r->d_host = h5_dataset_1d(g, "host_ns", H5T_STD_I64LE, "ns", "host monotonic time since start");
+    r->d_guest = h5_dataset_1d(g, "guest_ns", H5T_STD_I64LE, "ns", "guest virtual time since start");
+    r->d_drift = h5_dataset_1d(g, "drift_ns", H5T_STD_I64LE, "ns", "guest_ns - host_ns (> 0: guest ahead)");
+    H5Gclose(g);
+    g = H5Gcreate2(r->file, "policy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    h5_attr_str(g, "description", "the policy's own view at its sync points, one row per event");
+    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT");
+    r->d_kind = h5_dataset_1d(g, "kind", H5T_STD_I32LE, NULL,
+                              "0 ENTRY (loop entry), 1 CHECK (decimated), 2 SLEEP, 3 SPIN, "
+                              "4 LATE (check while behind, decimated), 5 SHIFT");
+    bool ok = r->d_host >= 0 && r->d_guest >= 0 && r->d_drift >= 0 && r->d_kind >= 0;
+    for (int i = 0; i < N_EV_COLS; i++) {
+        r->d_ev[i] = h5_dataset_1d(g, ev_cols[i], H5T_STD_I64LE, i == 5 ? "" : "ns", ev_desc[i]);
+        ok &= r->d_ev[i] >= 0;
+    }
+    H5Gclose(g);
+    return ok ? 0 : -1;
+}
+
+Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err, size_t n)
+{
+    Recorder *r = calloc(1, sizeof *r);
+    if (!r || !(r->ring = calloc(RING_CAP, sizeof(SyncEvent))) || !(r->stats = drift_stats_new())) {
+        snprintf(err, n, "out of memory");
+        recorder_free(r);
+        return NULL;
+    }
+    r->o = *o;
+    if (r->o.rate_hz <= 0)
+        r->o.rate_hz = 1000;
+    if (r->o.flush_ns <= 0)
+        r->o.flush_ns = 500000000;
+    if (r->o.progress_after_ns <= 0)
+        r->o.progress_after_ns = 2000000000;
+    r->file = r->d_host = r->d_guest = r->d_drift = r->d_kind = H5I_INVALID_HID;
+    for (int i = 0; i < N_EV_COLS; i++)
+        r->d_ev[i] = H5I_INVALID_HID;
+    atomic_store(&r->shift, 0);
+    r->icount_src = &r->icount;
+    if (!o->path)
+        return r;
+    r->path = strdup(o->path);
+    r->tmp_path = xstrcat(o->path, ".partial");
+    if (!r->path || !r->tmp_path) {
+        snprintf(err, n, "out of memory");
+        recorder_free(r);
+        return NULL;
+    }
+    H5E_BEGIN_TRY {
+        r->file = H5Fcreate(r->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    } H5E_END_TRY;
+    if (r->file < 0) {
+        snprintf(err, n, "-record: cannot create '%s': %s", r->tmp_path,
+                 errno ? strerror(errno) : "HDF5 error");
+        recorder_free(r);
+        return NULL;
+    }
+    int rc;
+    H5E_BEGIN_TRY {
+        rc = write_meta(r, m) < 0 || create_layout(r) < 0 || H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0;
+    } H5E_END_TRY;
+    if (rc) {
+        snprintf(err, n, "-record: cannot write the layout of '%s'", r->tmp_path);
+        recorder_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+_Atomic int64_t *recorder_icount_slot(Recorder *r)
+{
+    return &r->icount;
+}
+
+void recorder_set_icount_source(Recorder *r, const volatile int64_t *src)
+{
+    /* The CPU stores into its counter with relaxed atomic stores through the
+     * same cast; int64_t and _Atomic int64_t share size and alignment here. */
+    r->icount_src = src ? (const _Atomic int64_t *)(uintptr_t)src : &r->icount;
+}
+
+void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns)
+{
+    uint32_t s = atomic_load_explicit(&r->seq, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&r->shift, shift, memory_order_relaxed);
+    atomic_store_explicit(&r->bias, bias_ns, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 2, memory_order_release);
+}
+
+void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns)
+{
+    recorder_set_clock(r, shift, bias_ns);
+}
+
+static void read_clock(Recorder *r, int *shift, int64_t *bias)
+{
+    for (;;) {
+        uint32_t s1 = atomic_load_explicit(&r->seq, memory_order_acquire);
+        *shift = atomic_load_explicit(&r->shift, memory_order_relaxed);
+        *bias = atomic_load_explicit(&r->bias, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        uint32_t s2 = atomic_load_explicit(&r->seq, memory_order_relaxed);
+        if (s1 == s2 && !(s1 & 1))
+            return;
+    }
+}
+
+void recorder_emit(void *opaque, const SyncEvent *ev)
+{
+    Recorder *r = opaque;
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+    if (h - t >= RING_CAP) {
+        r->dropped++;
+        return;
+    }
+    r->ring[h & (RING_CAP - 1)] = *ev;
+    atomic_store_explicit(&r->head, h + 1, memory_order_release);
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 4096;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = nc;
+    return true;
+}
+
+static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
+{
+    int shift;
+    int64_t bias;
+    read_clock(r, &shift, &bias);
+    int64_t guest = (icount << shift) + bias - r->guest0;
+    int64_t host = host_abs - r->host0;
+    int64_t d = guest - host;
+    drift_stats_add(r->stats, d);
+    r->samples++;
+    if (!r->path)
+        return;
+    if (r->nb == r->capb) {             /* grow the three columns together */
+        size_t nc = r->capb ? 2 * r->capb : 1024;
+        int64_t *a = realloc(r->b_host, nc * sizeof *a);
+        if (a)
+            r->b_host = a;
+        int64_t *b = a ? realloc(r->b_guest, nc * sizeof *b) : NULL;
+        if (b)
+            r->b_guest = b;
+        int64_t *c = b ? realloc(r->b_drift, nc * sizeof *c) : NULL;
+        if (!c)
+            return;                     /* out of memory: the sample is only in the stats */
+        r->b_drift = c;
+        r->capb = nc;
+    }
+    r->b_host[r->nb] = host;
+    r->b_guest[r->nb] = guest;
+    r->b_drift[r->nb] = d;
+    r->nb++;
+}
+
+static void drain_events(Recorder *r)
+{
+    uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+    for (; t != h; t++) {
+        if (r->path && grow((void **)&r->be, &r->capbe, r->nbe + 1, sizeof(SyncEvent)))
+            r->be[r->nbe++] = r->ring[t & (RING_CAP - 1)];
+        r->events++;
+    }
+    atomic_store_explicit(&r->tail, t, memory_order_release);
+}
+
+/* Appends the buffered rows and flushes the file to disk. */
+static void write_batch(Recorder *r)
+{
+    if (!r->path || r->file < 0 || r->h5_failed)
+        return;
+    int rc = 0;
+    H5E_BEGIN_TRY {
+        rc |= h5_append(r->d_host, H5T_NATIVE_INT64, r->b_host, r->nb);
+        rc |= h5_append(r->d_guest, H5T_NATIVE_INT64, r->b_guest, r->nb);
+        rc |= h5_append(r->d_drift, H5T_NATIVE_INT64, r->b_drift, r->nb);
+        if (r->nbe) {
+            int32_t *kinds = malloc(r->nbe * sizeof(int32_t));
+            int64_t *col = malloc(r->nbe * sizeof(int64_t));
+            if (kinds && col) {
+                for (size_t i = 0; i < r->nbe; i++)
+                    kinds[i] = r->be[i].kind;
+                rc |= h5_append(r->d_kind, H5T_NATIVE_INT32, kinds, r->nbe);
+                for (int c = 0; c < N_EV_COLS; c++) {
+                    for (size_t i = 0; i < r->nbe; i++) {
+                        const SyncEvent *e = &r->be[i];
+                        const int64_t v[N_EV_COLS] = { e->host_ns, e->guest_ns, e->view_ns,
+                                                       e->req_ns, e->act_ns, e->value };
+                        col[i] = v[c];
+                    }
+                    rc |= h5_append(r->d_ev[c], H5T_NATIVE_INT64, col, r->nbe);
+                }
+            } else {
+                rc = -1;
+            }
+            free(kinds);
+            free(col);
+        }
+        if (H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
+            rc = -1;
+    } H5E_END_TRY;
+    if (rc)
+        r->h5_failed = true;
+    r->nb = 0;
+    r->nbe = 0;
+}
+
+static void progress(Recorder *r, int64_t host_abs, int64_t icount)
+{
+    int64_t host = host_abs - r->host0;
+    if (!r->o.progress || host < r->o.progress_after_ns || host_abs < r->prog_next)
+        return;
+    int shift;
+    int64_t bias;
+    read_clock(r, &shift, &bias);
+    int64_t guest = (icount << shift) + bias - r->guest0;
+    double mips = 0;
+    if (r->prog_host && host_abs > r->prog_host)
+        mips = (double)(icount - r->prog_icount) / ((double)(host_abs - r->prog_host) / 1e3);
+    r->prog_icount = icount;
+    r->prog_host = host_abs;
+    r->prog_next = host_abs + 1000000000;
+    fprintf(stderr, "\r[emu-arm] guest %.3f s  host %.3f s  drift %+.3f ms  %.1f MIPS\033[K",
+            (double)guest / 1e9, (double)host / 1e9, (double)(guest - host) / 1e6, mips);
+    fflush(stderr);
+    r->progress_shown = true;
+}
+
+static void *monitor_main(void *opaque)
+{
+    Recorder *r = opaque;
+    int64_t period = (int64_t)(1e9 / r->o.rate_hz);
+    if (period < 10000)
+        period = 10000;
+    int64_t next = host_monotonic_ns();
+    r->last_flush = next;
+    while (!atomic_load_explicit(&r->stop, memory_order_acquire)) {
+        next += period;
+        int64_t now = host_monotonic_ns();
+        if (next < now - 10 * period)   /* descheduled for long: do not burst */
+            next = now;
+        struct timespec ts = { (time_t)(next / 1000000000), (long)(next % 1000000000) };
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+            ;
+        now = host_monotonic_ns();
+        int64_t ic = atomic_load_explicit(r->icount_src, memory_order_relaxed);
+        sample_at(r, now, ic);
+        drain_events(r);
+        if (now - r->last_flush >= r->o.flush_ns) {
+            write_batch(r);
+            r->last_flush = now;
+        }
+        progress(r, now, ic);
+    }
+    return NULL;
+}
+
+int recorder_start(Recorder *r, int64_t host0_abs_ns, int64_t guest0_ns, int64_t icount0,
+                   char *err, size_t n)
+{
+    r->host0 = host0_abs_ns;
+    r->guest0 = guest0_ns;
+    atomic_store_explicit(&r->icount, icount0, memory_order_relaxed);
+    if (r->icount_src != &r->icount)
+        atomic_store_explicit((_Atomic int64_t *)(uintptr_t)r->icount_src, icount0,
+                              memory_order_relaxed);
+    sample_at(r, host0_abs_ns, icount0);
+    int e = pthread_create(&r->thread, NULL, monitor_main, r);
+    if (e) {
+        snprintf(err, n, "cannot start the drift monitor thread: %s", strerror(e));
+        return -1;
+    }
+    r->thread_running = true;
+    return 0;
+}
+
+void recorder_stop(Recorder *r, int64_t final_icount)
+{
+    if (!r || !r->thread_running)
+        return;
+    atomic_store_explicit(&r->icount, final_icount, memory_order_relaxed);
+    atomic_store_explicit(&r->stop, true, memory_order_release);
+    pthread_join(r->thread, NULL);
+    r->thread_running = false;
+    sample_at(r, host_monotonic_ns(), final_icount);
+    drain_events(r);
+    write_batch(r);
+    if (r->progress_shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+}
+
+void recorder_summary(const Recorder *r, DriftSummary *d, int64_t *samples, int64_t *events,
+                      int64_t *dropped)
+{
+    drift_stats_summary(r->stats, d);
+    *samples = r->samples;
+    *events = r->events;
+    *dropped = r->dropped;
+}
+
+static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
+{
+    hid_t g = H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    const DriftSummary *d = &s->drift;
+    int rc = 0;
+    rc |= h5_attr_i64(g, "samples", d->n);
+    rc |= h5_attr_f64(g, "drift_mean_ns", d->mean);
+    rc |= h5_attr_f64(g, "drift_sd_ns", d->sd);
+    rc |= h5_attr_i64(g, "drift_min_ns", d->min);
+    rc |= h5_attr_i64(g, "drift_max_ns", d->max);
+    rc |= h5_attr_f64(g, "drift_p50_ns", d->p50);
+    rc |= h5_attr_f64(g, "drift_p99_ns", d->p99);
+    rc |= h5_attr_f64(g, "abs_drift_p99_ns", d->abs_p99);
+    rc |= h5_attr_f64(g, "drift_rms_ns", d->rms);
+    rc |= h5_attr_i64(g, "max_advance_ns", d->max_advance);
+    rc |= h5_attr_i64(g, "max_delay_ns", d->max_delay);
+    rc |= h5_attr_i64(g, "final_lag_ns", s->final_lag_ns);
+    rc |= h5_attr_i64(g, "host_elapsed_ns", s->host_elapsed_ns);
+    rc |= h5_attr_i64(g, "guest_elapsed_ns", s->guest_elapsed_ns);
+    rc |= h5_attr_i64(g, "instructions", s->instructions);
+    rc |= h5_attr_i64(g, "tbs", s->tbs);
+    rc |= h5_attr_f64(g, "mips", s->mips);
+    rc |= h5_attr_i64(g, "vcpu_cpu_ns", s->vcpu_cpu_ns);
+    rc |= h5_attr_i64(g, "vcpu_user_ns", s->vcpu_user_ns);
+    rc |= h5_attr_i64(g, "vcpu_sys_ns", s->vcpu_sys_ns);
+    const SyncCounters *c = &s->counters;
+    rc |= h5_attr_i64(g, "host_clock_reads", c->host_reads);
+    rc |= h5_attr_i64(g, "sleeps", c->sleeps);
+    rc |= h5_attr_i64(g, "sleep_requested_ns", c->sleep_req_ns);
+    rc |= h5_attr_i64(g, "sleep_actual_ns", c->sleep_act_ns);
+    rc |= h5_attr_i64(g, "spins", c->spins);
+    rc |= h5_attr_i64(g, "spin_ns", c->spin_ns);
+    rc |= h5_attr_i64(g, "loop_entries", c->entries);
+    rc |= h5_attr_i64(g, "align_calls", c->calls);
+    rc |= h5_attr_f64(g, "policy_code_ns", s->policy_ns);
+    rc |= h5_attr_i64(g, "policy_timed_calls", c->timed_calls);
+    rc |= h5_attr_i64(g, "events_recorded", s->events_recorded);
+    rc |= h5_attr_i64(g, "events_decimated", c->events_decimated);
+    rc |= h5_attr_i64(g, "events_dropped", s->events_dropped);
+    rc |= h5_attr_i64(g, "shift_final", s->shift_final);
+    rc |= h5_attr_i64(g, "exit_code", s->exit_code);
+    hid_t pg = H5Gcreate2(g, "policy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (pg >= 0) {
+        h5_attr_str(pg, "description", "the policy's own statistics (report hook); units in <name>.unit");
+        for (int i = 0; ps && i < ps->n; i++) {
+            char uname[80];
+            rc |= h5_attr_f64(pg, ps->s[i].name, ps->s[i].value);
+            snprintf(uname, sizeof uname, "%s.unit", ps->s[i].name);
+            rc |= h5_attr_str(pg, uname, ps->s[i].unit);
+        }
+        H5Gclose(pg);
+    } else {
+        rc = -1;
+    }
+    H5Gclose(g);
+    return rc ? -1 : 0;
+}
+
+int recorder_finish(Recorder *r, const RunSummary *s, const StatList *policy_stats,
+                    char *err, size_t n)
+{
+    if (!r->path || r->file < 0)
+        return 0;
+    int rc;
+    H5E_BEGIN_TRY {
+        rc = r->h5_failed || write_summary(r, s, policy_stats) < 0 ||
+             h5_attr_set_i64(r->file, "complete", 1) < 0;
+        for (int i = 0; i < N_EV_COLS; i++)
+            H5Dclose(r->d_ev[i]);
+        H5Dclose(r->d_kind);
+        H5Dclose(r->d_host);
+        H5Dclose(r->d_guest);
+        H5Dclose(r->d_drift);
+        if (H5Fclose(r->file) < 0)
+            rc = 1;
+    } H5E_END_TRY;
+    r->file = H5I_INVALID_HID;
+    if (rc) {
+        snprintf(err, n, "-record: writing '%s' failed; what was recorded is in '%s'", r->path,
+                 r->tmp_path);
+        return -1;
+    }
+    if (rename(r->tmp_path, r->path) < 0) {
+        snprintf(err, n, "-record: cannot rename '%s' to '%s': %s", r->tmp_path, r->path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void recorder_free(Recorder *r)
+{
+    if (!r)
+        return;
+    if (r->thread_running) {
+        atomic_store(&r->stop, true);
+        pthread_join(r->thread, NULL);
+    }
+    if (r->file >= 0) {
+        H5E_BEGIN_TRY {
+            for (int i = 0; i < N_EV_COLS; i++)
+                if (r->d_ev[i] >= 0)
+                    H5Dclose(r->d_ev[i]);
+            hid_t d[4] = { r->d_kind, r->d_host, r->d_guest, r->d_drift };
+            for (int i = 0; i < 4; i++)
+                if (d[i] >= 0)
+                    H5Dclose(d[i]);
+            H5Fclose(r->file);
+        } H5E_END_TRY;
+    }
+    drift_stats_free(r->stats);
+    free(r->ring);
+    free(r->b_host);
+    free(r->b_guest);
+    free(r->b_drift);
+    free(r->be);
+    free(r->path);
+    free(r->tmp_path);
+    free(r);
+}

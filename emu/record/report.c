@@ -1,0 +1,47 @@
+/* -align-report: the end-of-run summary, in the spirit of QEMU's `info jit`
+ * clock lines (Host - Guest clock, max guest delay/advance), but complete. */
+#include "record/record.h"
+
+static double ms(double ns) { return ns / 1e6; }
+
+void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatList *ps)
+{
+    const DriftSummary *d = &s->drift;
+    const SyncCounters *c = &s->counters;
+    fprintf(f, "align: policy %s (%s) [%s], shift %d -> %lld\n", m->policy,
+            m->policy_params && *m->policy_params ? m->policy_params : "no parameters",
+            m->policy_origin, m->shift, (long long)s->shift_final);
+    fprintf(f, "align: Host - Guest clock  %+.3f ms (at exit; > 0: guest behind)\n",
+            ms((double)s->final_lag_ns));
+    fprintf(f, "align: Max guest delay     %.3f ms\n", ms((double)d->max_delay));
+    fprintf(f, "align: Max guest advance   %.3f ms\n", ms((double)d->max_advance));
+    if (d->n)
+        fprintf(f, "align: drift (guest - host), %lld samples: mean %+.3f ms, sd %.3f ms, "
+                   "p50 %+.3f ms, p99 %+.3f ms, |drift| p99 %.3f ms, rms %.3f ms, "
+                   "min %+.3f ms, max %+.3f ms\n",
+                (long long)d->n, ms(d->mean), ms(d->sd), ms(d->p50), ms(d->p99), ms(d->abs_p99),
+                ms(d->rms), ms((double)d->min), ms((double)d->max));
+    fprintf(f, "align: host %.3f s, guest %.3f s, %lld instructions in %lld TBs, %.1f MIPS\n",
+            (double)s->host_elapsed_ns / 1e9, (double)s->guest_elapsed_ns / 1e9,
+            (long long)s->instructions, (long long)s->tbs, s->mips);
+    fprintf(f, "align: vCPU thread CPU time %.3f s (user %.3f s, sys %.3f s)\n",
+            (double)s->vcpu_cpu_ns / 1e9, (double)s->vcpu_user_ns / 1e9,
+            (double)s->vcpu_sys_ns / 1e9);
+    fprintf(f, "align: host clock reads %lld; sleeps %lld (requested %.3f ms, actual %.3f ms, "
+               "mean oversleep %.1f us); spins %lld (%.3f ms)\n",
+            (long long)c->host_reads, (long long)c->sleeps, ms((double)c->sleep_req_ns),
+            ms((double)c->sleep_act_ns),
+            c->sleeps ? (double)(c->sleep_act_ns - c->sleep_req_ns) / (double)c->sleeps / 1e3 : 0.0,
+            (long long)c->spins, ms((double)c->spin_ns));
+    fprintf(f, "align: policy code ~%.3f ms (sampled), %lld loop entries, %lld align calls, "
+               "%lld events recorded (%lld decimated, %lld dropped)\n",
+            ms(s->policy_ns), (long long)c->entries, (long long)c->calls,
+            (long long)s->events_recorded, (long long)c->events_decimated,
+            (long long)s->events_dropped);
+    if (ps && ps->n) {
+        fprintf(f, "align: %s:", m->policy);
+        for (int i = 0; i < ps->n; i++)
+            fprintf(f, " %s=%.6g", ps->s[i].name, ps->s[i].value);
+        fputc('\n', f);
+    }
+}

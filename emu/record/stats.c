@@ -1,0 +1,89 @@
+/* Online drift statistics: GSL running statistics and P^2 quantiles. */
+#include "record/record.h"
+#include <gsl/gsl_rstat.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct DriftStats {
+    gsl_rstat_workspace *all;
+    gsl_rstat_quantile_workspace *p99, *abs_p99;
+    int64_t max_advance, max_delay, last, min, max;
+};
+
+DriftStats *drift_stats_new(void)
+{
+    DriftStats *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->all = gsl_rstat_alloc();
+    s->p99 = gsl_rstat_quantile_alloc(0.99);
+    s->abs_p99 = gsl_rstat_quantile_alloc(0.99);
+    if (!s->all || !s->p99 || !s->abs_p99) {
+        drift_stats_free(s);
+        return NULL;
+    }
+    s->min = INT64_MAX;
+    s->max = INT64_MIN;
+    return s;
+}
+
+void drift_stats_free(DriftStats *s)
+{
+    if (!s)
+        return;
+    if (s->all)
+        gsl_rstat_free(s->all);
+    if (s->p99)
+        gsl_rstat_quantile_free(s->p99);
+    if (s->abs_p99)
+        gsl_rstat_quantile_free(s->abs_p99);
+    free(s);
+}
+
+void drift_stats_add(DriftStats *s, int64_t d)
+{
+    gsl_rstat_add((double)d, s->all);
+    gsl_rstat_quantile_add((double)d, s->p99);
+    gsl_rstat_quantile_add(fabs((double)d), s->abs_p99);
+    if (d > s->max_advance)
+        s->max_advance = d;
+    if (-d > s->max_delay)
+        s->max_delay = -d;
+    if (d < s->min)
+        s->min = d;
+    if (d > s->max)
+        s->max = d;
+    s->last = d;
+}
+
+void drift_stats_summary(const DriftStats *s, DriftSummary *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n = (int64_t)gsl_rstat_n(s->all);
+    if (!o->n)
+        return;
+    /* gsl_rstat_* take non-const workspaces but do not modify them. */
+    gsl_rstat_workspace *w = s->all;
+    o->mean = gsl_rstat_mean(w);
+    o->sd = o->n > 1 ? gsl_rstat_sd(w) : 0;
+    o->rms = gsl_rstat_rms(w);
+    o->p50 = gsl_rstat_median(w);
+    o->p99 = gsl_rstat_quantile_get(s->p99);
+    o->abs_p99 = gsl_rstat_quantile_get(s->abs_p99);
+    o->min = s->min;
+    o->max = s->max;
+    o->max_advance = s->max_advance;
+    o->max_delay = s->max_delay;
+    o->last = s->last;
+}
+
+void stat_list_put(void *list, const char *name, double value, const char *unit)
+{
+    StatList *l = list;
+    if (l->n == STAT_LIST_MAX)
+        return;
+    snprintf(l->s[l->n].name, sizeof l->s[l->n].name, "%s", name);
+    snprintf(l->s[l->n].unit, sizeof l->s[l->n].unit, "%s", unit ? unit : "");
+    l->s[l->n++].value = value;
+}

@@ -1,0 +1,358 @@
+/* Policy registry, parameter parsing and the plugin loader. */
+#include "sync/sync.h"
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool valid_name(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+static size_t param_size(SyncParamType t)
+{
+    switch (t) {
+    case SYNC_PARAM_INT: return sizeof(int64_t);
+    case SYNC_PARAM_DOUBLE: return sizeof(double);
+    case SYNC_PARAM_BOOL: return sizeof(bool);
+    }
+    return 0;
+}
+
+static const char *type_name(SyncParamType t)
+{
+    switch (t) {
+    case SYNC_PARAM_INT: return "int";
+    case SYNC_PARAM_DOUBLE: return "float";
+    case SYNC_PARAM_BOOL: return "bool";
+    }
+    return "?";
+}
+
+/* Parses one value into dst; -1 with a message naming the expected form. */
+static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, void *params,
+                       char *err, size_t n)
+{
+    char *dst = (char *)params + d->offset;
+    char *end;
+    errno = 0;
+    switch (d->type) {
+    case SYNC_PARAM_INT: {
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || (double)x < d->min || (double)x > d->max) {
+            snprintf(err, n, "%s: %s must be an integer in [%.15g, %.15g], not '%s'",
+                     p->name, d->name, d->min, d->max, v);
+            return -1;
+        }
+        int64_t y = x;
+        memcpy(dst, &y, sizeof y);
+        return 0;
+    }
+    case SYNC_PARAM_DOUBLE: {
+        double x = strtod(v, &end);
+        if (!*v || *end || errno || !isfinite(x) || x < d->min || x > d->max) {
+            snprintf(err, n, "%s: %s must be a number in [%.15g, %.15g], not '%s'",
+                     p->name, d->name, d->min, d->max, v);
+            return -1;
+        }
+        memcpy(dst, &x, sizeof x);
+        return 0;
+    }
+    case SYNC_PARAM_BOOL: {
+        static const char *const yes[] = { "on", "true", "yes", "1" };
+        static const char *const no[] = { "off", "false", "no", "0" };
+        for (int i = 0; i < 4; i++) {
+            bool b = !strcasecmp(v, yes[i]);
+            if (b || !strcasecmp(v, no[i])) {
+                memcpy(dst, &b, sizeof b);
+                return 0;
+            }
+        }
+        snprintf(err, n, "%s: %s must be on or off, not '%s'", p->name, d->name, v);
+        return -1;
+    }
+    }
+    snprintf(err, n, "%s: %s has an unknown type", p->name, d->name);
+    return -1;
+}
+
+static void param_names(const SyncPolicy *p, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (const SyncParam *d = p->params; d && d->name; d++) {
+        int w = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", d->name);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+    if (!len)
+        snprintf(buf, n, "none");
+}
+
+int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err, size_t n)
+{
+    if (p->params_size)
+        memset(out, 0, p->params_size);
+    for (const SyncParam *d = p->params; d && d->name; d++)
+        if (parse_value(p, d, d->def, out, err, n) < 0)
+            return -1;
+    if (!kv || !*kv)
+        return 0;
+    char *copy = strdup(kv);
+    if (!copy) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        char names[256];
+        param_names(p, names, sizeof names);
+        if (!eq) {
+            snprintf(err, n, "%s: expected key=value, not '%s' (parameters: %s)", p->name, tok, names);
+            rc = -1;
+            break;
+        }
+        *eq = 0;
+        const SyncParam *d = p->params;
+        while (d && d->name && strcmp(d->name, tok))
+            d++;
+        if (!d || !d->name) {
+            snprintf(err, n, "%s: unknown parameter '%s' (parameters: %s)", p->name, tok, names);
+            rc = -1;
+            break;
+        }
+        if (parse_value(p, d, eq + 1, out, err, n) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (const SyncParam *d = p->params; d && d->name; d++) {
+        const char *src = (const char *)params + d->offset;
+        char val[64];
+        if (d->type == SYNC_PARAM_INT) {
+            int64_t x;
+            memcpy(&x, src, sizeof x);
+            snprintf(val, sizeof val, "%lld", (long long)x);
+        } else if (d->type == SYNC_PARAM_DOUBLE) {
+            double x;
+            memcpy(&x, src, sizeof x);
+            snprintf(val, sizeof val, "%.10g", x);
+        } else {
+            bool b;
+            memcpy(&b, src, sizeof b);
+            snprintf(val, sizeof val, "%s", b ? "on" : "off");
+        }
+        int w = snprintf(buf + len, n - len, "%s%s=%s", len ? "," : "", d->name, val);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+}
+
+int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
+{
+    if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
+        snprintf(err, n, "policy ABI version %u, this emulator needs %u", p->abi_version,
+                 SYNC_POLICY_ABI_VERSION);
+        return -1;
+    }
+    if (p->table_size < sizeof(SyncPolicy)) {
+        snprintf(err, n, "policy table of %u bytes, expected %zu", p->table_size, sizeof(SyncPolicy));
+        return -1;
+    }
+    if (!valid_name(p->name)) {
+        snprintf(err, n, "invalid policy name (expected [a-z0-9-]+)");
+        return -1;
+    }
+    if (!p->description || strchr(p->description, '\n')) {
+        snprintf(err, n, "%s: needs a one-line description", p->name);
+        return -1;
+    }
+    if (p->state_size > (64u << 20) || p->params_size > (1u << 20)) {
+        snprintf(err, n, "%s: unreasonable state or params size", p->name);
+        return -1;
+    }
+    for (const SyncParam *d = p->params; d && d->name; d++) {
+        if (!valid_name(d->name) || !d->def || !d->help || !param_size(d->type) ||
+            d->offset + param_size(d->type) > p->params_size) {
+            snprintf(err, n, "%s: malformed parameter descriptor '%s'", p->name, d->name);
+            return -1;
+        }
+        for (const SyncParam *e = p->params; e != d; e++)
+            if (!strcmp(e->name, d->name)) {
+                snprintf(err, n, "%s: parameter '%s' declared twice", p->name, d->name);
+                return -1;
+            }
+    }
+    void *tmp = calloc(1, p->params_size ? p->params_size : 1);
+    if (!tmp) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    char sub[SYNC_ERR_LEN];
+    int rc = sync_params_parse(p, NULL, tmp, sub, sizeof sub);
+    free(tmp);
+    if (rc < 0) {
+        snprintf(err, n, "bad default: %s", sub);
+        return -1;
+    }
+    return 0;
+}
+
+int sync_registry_add(SyncRegistry *r, const SyncPolicy *p, const char *origin, char *err, size_t n)
+{
+    if (sync_policy_validate(p, err, n) < 0)
+        return -1;
+    if (sync_registry_find(r, p->name)) {
+        snprintf(err, n, "a policy named '%s' already exists", p->name);
+        return -1;
+    }
+    if (r->n == SYNC_MAX_POLICIES) {
+        snprintf(err, n, "too many policies");
+        return -1;
+    }
+    r->policy[r->n] = p;
+    r->origin[r->n++] = origin;
+    return 0;
+}
+
+const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->policy[i]->name, name))
+            return r->policy[i];
+    return NULL;
+}
+
+void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < r->n; i++) {
+        int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", r->policy[i]->name);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+}
+
+void sync_registry_help(const SyncRegistry *r, FILE *f)
+{
+    fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
+               "-align-policy-plugin PATH.so):\n");
+    for (int i = 0; i < r->n; i++) {
+        const SyncPolicy *p = r->policy[i];
+        fprintf(f, "\n  %-15s %s%s%s%s\n", p->name, p->description,
+                strcmp(r->origin[i], "built-in") ? " [plugin " : "",
+                strcmp(r->origin[i], "built-in") ? r->origin[i] : "",
+                strcmp(r->origin[i], "built-in") ? "]" : "");
+        for (const SyncParam *d = p->params; d && d->name; d++) {
+            char def[80];
+            snprintf(def, sizeof def, "%s=%s", d->name, d->def);
+            fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
+        }
+        if (!p->params || !p->params->name)
+            fprintf(f, "      (no parameters)\n");
+    }
+    fprintf(f, "\n`-icount shift=N,align=on` alone selects start-only.\n");
+}
+
+int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+                    void **params, char *err, size_t n)
+{
+    *policy = NULL;
+    *params = NULL;
+    const char *comma = strchr(spec, ',');
+    size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
+    char name[80];
+    if (len >= sizeof name)
+        len = sizeof name - 1;
+    memcpy(name, spec, len);
+    name[len] = 0;
+    const SyncPolicy *p = sync_registry_find(r, name);
+    if (!p) {
+        char names[512];
+        sync_registry_names(r, names, sizeof names);
+        snprintf(err, n, "unknown policy '%s' (valid: %s; 'help' lists parameters)", name, names);
+        return -1;
+    }
+    void *buf = calloc(1, p->params_size ? p->params_size : 1);
+    if (!buf) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    if (sync_params_parse(p, comma ? comma + 1 : NULL, buf, err, n) < 0) {
+        free(buf);
+        return -1;
+    }
+    *policy = p;
+    *params = buf;
+    return 0;
+}
+
+int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size_t n)
+{
+    if (r->n_dl == SYNC_MAX_PLUGINS) {
+        snprintf(err, n, "%s: too many plugins (at most %d)", path, SYNC_MAX_PLUGINS);
+        return -1;
+    }
+    /* A name without a slash would be searched in the library path. */
+    char local[4096];
+    if (!strchr(path, '/'))
+        snprintf(local, sizeof local, "./%s", path);
+    else
+        snprintf(local, sizeof local, "%s", path);
+    void *h = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(err, n, "cannot load plugin: %s", e ? e : path);
+        return -1;
+    }
+    const SyncPolicy *p = dlsym(h, SYNC_POLICY_SYMBOL);
+    if (!p) {
+        snprintf(err, n, "%s: no '%s' symbol (see sync-policies/template_plugin.c)", path,
+                 SYNC_POLICY_SYMBOL);
+        dlclose(h);
+        return -1;
+    }
+    char sub[SYNC_ERR_LEN];
+    if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
+        snprintf(err, n, "%s: policy ABI version %u, this emulator needs %u; rebuild the plugin",
+                 path, p->abi_version, SYNC_POLICY_ABI_VERSION);
+        dlclose(h);
+        return -1;
+    }
+    if (sync_registry_add(r, p, path, sub, sizeof sub) < 0) {
+        snprintf(err, n, "%s: %s", path, sub);
+        dlclose(h);
+        return -1;
+    }
+    r->dl[r->n_dl++] = h;
+    return 0;
+}
+
+void sync_registry_free(SyncRegistry *r)
+{
+    for (int i = 0; i < r->n_dl; i++)
+        dlclose(r->dl[i]);
+    *r = (SyncRegistry){0};
+}

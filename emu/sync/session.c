@@ -1,0 +1,382 @@
+/* SyncSession and the command-line options of alignment and measurement. */
+#include "sync/session.h"
+#include "record/record.h"
+#include "hostclock.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+const char sync_cli_usage[] =
+"  -align-policy NAME[,key=value...]\n"
+"                        clock-alignment policy (needs -icount shift=N; 'help'\n"
+"                        lists every policy with its parameters and defaults);\n"
+"                        -icount ...,align=on alone means start-only\n"
+"  -align-policy-plugin PATH.so  load an alignment policy from a shared object\n"
+"  -record FILE.h5       record drift, policy events and a summary (HDF5; written\n"
+"                        to FILE.h5.partial, renamed when the run ends)\n"
+"  -record-rate HZ       drift sampling rate (default 1000)\n"
+"  -align-report         print clock-alignment statistics at exit\n";
+
+struct SyncSession {
+    SyncRegistry reg;
+    SyncRun run;
+    bool have_run, aligning, started;
+    Recorder *rec;
+    Icount *ic;
+    RecordMeta meta;
+    SyncMachineInfo mi;
+    bool report;
+    char params_text[512], icount_opts[96];
+    int64_t cpu0, user0, sys0, host0, guest0, icount0;
+    int last_shift;
+    int64_t last_bias;
+};
+
+static void print_err(const char *msg)
+{
+    fprintf(stderr, "emu-arm: %s\n", msg);
+}
+
+void sync_config_init(SyncConfig *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof *c);
+    c->argc = argc;
+    c->argv = argv;
+    c->record_rate_hz = 1000;
+}
+
+bool sync_cli_is_option(const char *o, bool *takes_value)
+{
+    static const char *const with_value[] = { "-align-policy", "-align-policy-plugin", "-record",
+                                              "-record-rate" };
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (!strcmp(o, with_value[i])) {
+            *takes_value = true;
+            return true;
+        }
+    if (!strcmp(o, "-align-report")) {
+        *takes_value = false;
+        return true;
+    }
+    return false;
+}
+
+/* A registry with the built-ins and every -align-policy-plugin of argv. */
+static int load_registry(SyncRegistry *reg, const SyncConfig *c, char *err, size_t n)
+{
+    sync_registry_init(reg);
+    for (int i = 0; i < c->n_plugins; i++)
+        if (sync_registry_load_plugin(reg, c->plugins[i], err, n) < 0)
+            return -1;
+    return 0;
+}
+
+int sync_cli_option(SyncConfig *c, const char *o, const char *v)
+{
+    char err[SYNC_ERR_LEN];
+    if (!strcmp(o, "-align-report")) {
+        c->report = true;
+        return 0;
+    }
+    if (!strcmp(o, "-align-policy")) {
+        if (strcmp(v, "help")) {
+            c->policy_spec = v;
+            return 0;
+        }
+        /* help: list plugins given anywhere on the command line too. */
+        SyncConfig all = *c;
+        all.n_plugins = 0;
+        for (int i = 1; i + 1 < c->argc; i++) {
+            const char *a = c->argv[i];
+            if (a[0] == '-' && a[1] == '-')
+                a++;
+            if (!strcmp(a, "-align-policy-plugin") && all.n_plugins < SYNC_MAX_PLUGINS)
+                all.plugins[all.n_plugins++] = c->argv[++i];
+        }
+        SyncRegistry reg;
+        int rc = load_registry(&reg, &all, err, sizeof err);
+        if (rc < 0)
+            print_err(err);
+        else
+            sync_registry_help(&reg, stdout);
+        sync_registry_free(&reg);
+        return rc < 0 ? -1 : 1;
+    }
+    if (!strcmp(o, "-align-policy-plugin")) {
+        if (c->n_plugins == SYNC_MAX_PLUGINS) {
+            print_err("-align-policy-plugin: too many plugins");
+            return -1;
+        }
+        c->plugins[c->n_plugins++] = v;
+        return 0;
+    }
+    if (!strcmp(o, "-record")) {
+        if (!*v) {
+            print_err("-record: needs a file name");
+            return -1;
+        }
+        c->record_path = v;
+        return 0;
+    }
+    if (!strcmp(o, "-record-rate")) {
+        char *end;
+        double hz = strtod(v, &end);
+        if (!*v || *end || !(hz >= 1 && hz <= 100000)) {
+            snprintf(err, sizeof err, "-record-rate: expected a rate in Hz in [1, 100000], not '%s'", v);
+            print_err(err);
+            return -1;
+        }
+        c->record_rate_hz = hz;
+        return 0;
+    }
+    snprintf(err, sizeof err, "unknown option '%s'", o);
+    print_err(err);
+    return -1;
+}
+
+int sync_config_check(const SyncConfig *c)
+{
+    char err[SYNC_ERR_LEN];
+    SyncRegistry reg;
+    int rc = load_registry(&reg, c, err, sizeof err);
+    if (rc == 0 && c->policy_spec) {
+        const SyncPolicy *p;
+        void *params;
+        rc = sync_spec_parse(&reg, c->policy_spec, &p, &params, err, sizeof err);
+        free(params);
+        if (rc < 0) {
+            char e2[SYNC_ERR_LEN + 32];
+            snprintf(e2, sizeof e2, "-align-policy: %s", err);
+            print_err(e2);
+        }
+    } else if (rc < 0) {
+        char e2[SYNC_ERR_LEN + 32];
+        snprintf(e2, sizeof e2, "-align-policy-plugin: %s", err);
+        print_err(e2);
+    }
+    sync_registry_free(&reg);
+    return rc;
+}
+
+static int fail(SyncSession *s, const char *msg)
+{
+    print_err(msg);
+    sync_session_free(s);
+    return -1;
+}
+
+int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachineInfo *mi, Icount *ic)
+{
+    *out = NULL;
+    bool progress = !mi->quiet && mi->icount && isatty(STDERR_FILENO);
+    if (!c->policy_spec && !mi->align && !c->record_path && !c->report && !progress &&
+        !c->n_plugins)
+        return 0;
+    SyncSession *s = calloc(1, sizeof *s);
+    if (!s) {
+        print_err("out of memory");
+        return -1;
+    }
+    s->ic = ic;
+    s->mi = *mi;
+    s->report = c->report;
+    char err[SYNC_ERR_LEN], e2[SYNC_ERR_LEN + 64];
+    if (load_registry(&s->reg, c, err, sizeof err) < 0) {
+        snprintf(e2, sizeof e2, "-align-policy-plugin: %s", err);
+        return fail(s, e2);
+    }
+    if ((c->policy_spec || c->record_path || c->report) && (!mi->icount || mi->shift_auto))
+        return fail(s, "-align-policy, -record and -align-report need -icount shift=N "
+                       "(shift=auto is the adaptive-shift policy)");
+    const char *spec = c->policy_spec ? c->policy_spec : mi->align ? "start-only" : "none";
+    const SyncPolicy *p;
+    void *params;
+    if (sync_spec_parse(&s->reg, spec, &p, &params, err, sizeof err) < 0) {
+        snprintf(e2, sizeof e2, "-align-policy: %s", err);
+        return fail(s, e2);
+    }
+    s->aligning = p != &sync_policy_none;
+    if (s->aligning && !mi->sleep) {
+        free(params);
+        return fail(s, "-align-policy: alignment needs sleep=on (it sleeps the host)");
+    }
+    int rc = sync_run_init(&s->run, p, params, ic, err, sizeof err);
+    if (rc == 0)
+        sync_params_format(p, params, s->params_text, sizeof s->params_text);
+    free(params);
+    if (rc < 0)
+        return fail(s, err);
+    s->have_run = true;
+    const char *origin = "built-in";
+    for (int i = 0; i < s->reg.n; i++)
+        if (s->reg.policy[i] == p)
+            origin = s->reg.origin[i];
+    snprintf(s->icount_opts, sizeof s->icount_opts, "shift=%d,align=%s,sleep=%s", mi->shift,
+             mi->align ? "on" : "off", mi->sleep ? "on" : "off");
+    s->meta = (RecordMeta){
+        .policy = p->name, .policy_params = s->params_text, .policy_description = p->description,
+        .policy_origin = origin, .shift = mi->shift, .icount_options = s->icount_opts,
+        .workload = mi->kernel, .workload_args = mi->append ? mi->append : "",
+        .emulator_version = mi->version ? mi->version : "unknown",
+        .git_commit = mi->git_commit ? mi->git_commit : DRIFTLAB_GIT,
+        .argc = c->argc, .argv = c->argv,
+    };
+    if (c->record_path || c->report || progress) {
+        RecorderOptions ro = {
+            .path = c->record_path,
+            /* progress alone needs only a slow monitor */
+            .rate_hz = c->record_path || c->report ? c->record_rate_hz : 20,
+            .progress = progress,
+        };
+        s->rec = recorder_new(&ro, &s->meta, err, sizeof err);
+        if (!s->rec)
+            return fail(s, err);
+        if (c->record_path)
+            sync_run_set_emit(&s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
+        sync_run_set_clock_changed(&s->run, recorder_set_clock_cb, s->rec);
+    }
+    *out = s;
+    return 0;
+}
+
+bool sync_session_aligning(const SyncSession *s)
+{
+    return s && s->aligning;
+}
+
+const SyncHooks *sync_session_hooks(SyncSession *s)
+{
+    return s && s->have_run ? sync_run_hooks(&s->run) : NULL;
+}
+
+_Atomic int64_t *sync_session_icount_slot(SyncSession *s)
+{
+    return s && s->rec ? recorder_icount_slot(s->rec) : NULL;
+}
+
+bool sync_session_wants_icount(const SyncSession *s)
+{
+    return s && s->rec;
+}
+
+void sync_session_set_icount_source(SyncSession *s, const volatile int64_t *src)
+{
+    if (s && s->rec)
+        recorder_set_icount_source(s->rec, src);
+}
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void thread_rusage(int64_t *user, int64_t *sys)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) < 0) {
+        *user = *sys = 0;
+        return;
+    }
+    *user = (int64_t)ru.ru_utime.tv_sec * 1000000000 + (int64_t)ru.ru_utime.tv_usec * 1000;
+    *sys = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+int sync_session_start(SyncSession *s)
+{
+    if (!s)
+        return 0;
+    char err[SYNC_ERR_LEN];
+    if (sync_run_start(&s->run, err, sizeof err) < 0) {
+        char e2[SYNC_ERR_LEN + 32];
+        snprintf(e2, sizeof e2, "-align-policy: %s", err);
+        print_err(e2);
+        return -1;
+    }
+    s->started = true;
+    s->host0 = s->run.ctx.host0_ns;
+    s->guest0 = s->run.ctx.guest0_ns;
+    s->icount0 = icount_raw(s->ic);
+    s->cpu0 = thread_cpu_ns();
+    thread_rusage(&s->user0, &s->sys0);
+    s->last_shift = s->ic->shift;
+    s->last_bias = s->ic->bias_ns;
+    if (s->rec) {
+        recorder_set_clock(s->rec, s->ic->shift, s->ic->bias_ns);
+        if (recorder_start(s->rec, s->host0, s->guest0, s->icount0, err, sizeof err) < 0) {
+            print_err(err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void sync_session_before_exec(SyncSession *s)
+{
+    if (!s || !s->rec)
+        return;
+    if (s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
+        s->last_shift = s->ic->shift;
+        s->last_bias = s->ic->bias_ns;
+        recorder_set_clock(s->rec, s->last_shift, s->last_bias);
+    }
+}
+
+int sync_session_finish(SyncSession *s, int exit_code, int64_t tbs)
+{
+    if (!s || !s->started)
+        return 0;
+    s->started = false;
+    RunSummary sum;
+    memset(&sum, 0, sizeof sum);
+    int64_t final_icount = icount_raw(s->ic);
+    sync_session_before_exec(s);           /* publish the final clock mapping */
+    int64_t host_end = host_monotonic_ns();
+    if (s->rec) {
+        recorder_stop(s->rec, final_icount);
+        recorder_summary(s->rec, &sum.drift, &sum.samples_recorded, &sum.events_recorded,
+                         &sum.events_dropped);
+    }
+    int64_t user, sys;
+    thread_rusage(&user, &sys);
+    sum.vcpu_cpu_ns = thread_cpu_ns() - s->cpu0;
+    sum.vcpu_user_ns = user - s->user0;
+    sum.vcpu_sys_ns = sys - s->sys0;
+    sum.host_elapsed_ns = host_end - s->host0;
+    sum.guest_elapsed_ns = icount_vclock_ns(s->ic) - s->guest0;
+    sum.final_lag_ns = sum.host_elapsed_ns - sum.guest_elapsed_ns;
+    sum.instructions = final_icount - s->icount0;
+    sum.mips = sum.host_elapsed_ns > 0 ? (double)sum.instructions * 1e3 / (double)sum.host_elapsed_ns : 0;
+    StatList ps;
+    ps.n = 0;
+    sync_run_report(&s->run, stat_list_put, &ps);
+    sum.counters = s->run.ctx.n;
+    sum.tbs = tbs >= 0 ? tbs : sum.counters.calls;
+    sum.policy_ns = sync_run_policy_ns(&s->run);
+    sum.shift_final = s->ic->shift;
+    sum.exit_code = exit_code;
+    int rc = 0;
+    if (s->rec) {
+        char err[SYNC_ERR_LEN];
+        if (recorder_finish(s->rec, &sum, &ps, err, sizeof err) < 0) {
+            print_err(err);
+            rc = -1;
+        }
+    }
+    if (s->report)
+        report_print(stderr, &s->meta, &sum, &ps);
+    return rc;
+}
+
+void sync_session_free(SyncSession *s)
+{
+    if (!s)
+        return;
+    recorder_free(s->rec);   /* joins the monitor first if still running */
+    if (s->have_run)
+        sync_run_destroy(&s->run);
+    sync_registry_free(&s->reg);
+    free(s);
+}

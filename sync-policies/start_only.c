@@ -1,0 +1,111 @@
+/*
+ * start-only: the algorithm QEMU merged for `-icount align=on`.
+ *
+ * The host/guest difference is measured only when the execution loop is
+ * entered. After each TB only the virtual time of the instructions it
+ * retired is added to that difference (host time passing inside the loop is
+ * not observed); when the accumulated advance exceeds the threshold the
+ * emulator sleeps for all of it and considers itself aligned again. A guest
+ * that is late is never sped up: the lateness only delays the next sleep.
+ *
+ * The seed reads the instruction counter as extra + decrementer; the
+ * difference of that snapshot between two TBs is the number of instructions
+ * retired, which is what sync_icount() differences give too (they also stay
+ * exact when the engine folds its budget mid-run).
+ *
+ * Since the estimate only grows by the virtual time of retired instructions
+ * until it crosses the threshold, the first TB boundary at which the seed's
+ * per-TB test would fire is known in advance: align_at is set to that
+ * instruction count and the TBs before it cost one counter compare. The
+ * decisions (when, how long) are exactly the seed's.
+ */
+#include "policy.h"
+
+typedef struct StartOnlyParams {
+    int64_t max_advance_us;
+} StartOnlyParams;
+
+typedef struct StartOnly {
+    int64_t threshold_ns;
+    int64_t diff_ns;            /* estimated guest advance (QEMU's diff_clk) */
+    int64_t last_icount;        /* snapshot at the previous sync point */
+    int64_t max_delay_ns;       /* QEMU's max_delay / max_advance, at entries */
+    int64_t max_advance_ns;
+    int64_t late_entries;
+} StartOnly;
+
+static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+{
+    (void)c; (void)err; (void)n;
+    StartOnly *s = state;
+    s->threshold_ns = ((const StartOnlyParams *)params)->max_advance_us * SYNC_NS_PER_US;
+    return 0;
+}
+
+/* First instruction count at which diff_ns > threshold_ns. */
+static void so_arm(SyncCtx *c, StartOnly *s)
+{
+    int64_t room = s->threshold_ns - s->diff_ns;
+    int64_t k = room >= 0 ? (room >> c->ic->shift) + 1 : 0;
+    c->align_at = s->last_icount + k;
+}
+
+static void so_init_delay(SyncCtx *c, void *state)
+{
+    StartOnly *s = state;
+    int64_t host = sync_host_ns(c), guest = sync_guest_ns(c);
+    s->diff_ns = guest - host;
+    s->last_icount = sync_icount(c);
+    if (s->diff_ns < -s->max_delay_ns)
+        s->max_delay_ns = -s->diff_ns;
+    if (s->diff_ns > s->max_advance_ns)
+        s->max_advance_ns = s->diff_ns;
+    if (s->diff_ns < 0)
+        s->late_entries++;
+    sync_emit(c, SYNC_EV_ENTRY, host, guest, s->diff_ns, 0, 0, 0);
+    so_arm(c, s);
+}
+
+static void so_perform_align(SyncCtx *c, void *state)
+{
+    StartOnly *s = state;
+    int64_t now = sync_icount(c);
+    s->diff_ns += (now - s->last_icount) << c->ic->shift;
+    s->last_icount = now;
+    if (s->diff_ns > s->threshold_ns) {
+        int64_t req = s->diff_ns;
+        int64_t slept = sync_sleep(c, req, req, NULL);
+        /* As QEMU: aligned after a full sleep, the remainder if interrupted. */
+        s->diff_ns = slept >= req ? 0 : req - slept;
+    }
+    so_arm(c, s);
+}
+
+static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+{
+    (void)c;
+    const StartOnly *s = state;
+    put(o, "entry_max_delay_ns", (double)s->max_delay_ns, "ns");
+    put(o, "entry_max_advance_ns", (double)s->max_advance_ns, "ns");
+    put(o, "late_entries", (double)s->late_entries, "count");
+    put(o, "final_estimate_ns", (double)s->diff_ns, "ns");
+}
+
+static const SyncParam so_params[] = {
+    { "max-advance-us", SYNC_PARAM_INT, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_us),
+      "sleep when the estimated advance exceeds this (QEMU's VM_CLOCK_ADVANCE)" },
+    { 0 }
+};
+
+const SyncPolicy sync_policy_start_only = {
+    SYNC_POLICY_HEADER,
+    .name = "start-only",
+    .description = "QEMU's align=on: clocks compared at loop entry only, per-TB virtual time accumulated",
+    .params = so_params,
+    .params_size = sizeof(StartOnlyParams),
+    .state_size = sizeof(StartOnly),
+    .init = so_init,
+    .init_delay = so_init_delay,
+    .perform_align = so_perform_align,
+    .report = so_report,
+};

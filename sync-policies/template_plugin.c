@@ -1,0 +1,101 @@
+/*
+ * Template for an alignment-policy plugin. Copy this file, rename the
+ * policy, fill in the hooks, and build it as a shared object:
+ *
+ *   gcc -std=c11 -D_GNU_SOURCE -O2 -fPIC -shared -Iemu -Isync-policies \
+ *       -o my_policy.so my_policy.c
+ *
+ * (or add it to sync-policies/SConscript), then run
+ *
+ *   emu-arm -icount shift=4 -align-policy-plugin ./my_policy.so \
+ *           -align-policy template,every=8 -kernel guest.elf
+ *
+ * Rules:
+ *  - export exactly one `const SyncPolicy driftlab_sync_policy` with
+ *    SYNC_POLICY_HEADER (ABI version and table size); a mismatched ABI
+ *    version is refused with a one-line error;
+ *  - use only what policy.h offers (it is all inline): no emulator symbol is
+ *    needed, and the plugin must not keep global mutable state — everything
+ *    goes in the state struct, which the run allocates zeroed (state_size)
+ *    and frees;
+ *  - read the host clock with sync_host_ns() and sleep with sync_sleep() or
+ *    sync_spin_until(), so the run counts reads, sleeps and spins;
+ *  - perform_align runs after every TB: keep its common path to a counter
+ *    compare (see sync_icount()).
+ */
+#include "policy.h"
+
+/* Parsed parameters: one field per SyncParam below (int64_t, double, bool). */
+typedef struct TemplateParams {
+    int64_t every;
+} TemplateParams;
+
+/* Per-run state. */
+typedef struct TemplateState {
+    int64_t every, tbs, entries, checks;
+} TemplateState;
+
+static int tpl_init(SyncCtx *c, void *state, const void *params, char *err, size_t errlen)
+{
+    (void)c; (void)err; (void)errlen;   /* snprintf(err, errlen, ...) and return -1 to refuse */
+    TemplateState *s = state;
+    s->every = ((const TemplateParams *)params)->every;
+    return 0;
+}
+
+static void tpl_teardown(SyncCtx *c, void *state)
+{
+    (void)c; (void)state;               /* free what init allocated, if anything */
+}
+
+static void tpl_init_delay(SyncCtx *c, void *state)
+{
+    (void)c;
+    TemplateState *s = state;
+    s->entries++;
+}
+
+static void tpl_perform_align(SyncCtx *c, void *state)
+{
+    TemplateState *s = state;
+    if (++s->tbs % s->every)
+        return;
+    /* A sync point: look at both clocks, decide, maybe sleep. */
+    s->checks++;
+    int64_t host = sync_host_ns(c), guest = sync_guest_ns(c);
+    int64_t advance = guest - host;
+    if (advance > 1000000)              /* e.g. more than 1 ms ahead */
+        sync_sleep(c, advance, advance, NULL);
+    else
+        sync_emit_check(c, host, guest, advance);
+}
+
+static void tpl_report(SyncCtx *c, const void *state, SyncStatFn *put, void *opaque)
+{
+    (void)c;
+    const TemplateState *s = state;
+    put(opaque, "tbs", (double)s->tbs, "count");
+    put(opaque, "entries", (double)s->entries, "count");
+    put(opaque, "checks", (double)s->checks, "count");
+}
+
+static const SyncParam tpl_params[] = {
+    /* name, type, default (text), min, max, offset, help */
+    { "every", SYNC_PARAM_INT, "16", 1, 1e9, offsetof(TemplateParams, every),
+      "check the clocks after every this-many TBs" },
+    { 0 }
+};
+
+const SyncPolicy driftlab_sync_policy = {
+    SYNC_POLICY_HEADER,
+    .name = "template",
+    .description = "plugin template: checks the clocks every N TBs, sleeps when 1 ms ahead",
+    .params = tpl_params,
+    .params_size = sizeof(TemplateParams),
+    .state_size = sizeof(TemplateState),
+    .init = tpl_init,
+    .teardown = tpl_teardown,
+    .init_delay = tpl_init_delay,
+    .perform_align = tpl_perform_align,
+    .report = tpl_report,
+};

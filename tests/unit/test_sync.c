@@ -1,0 +1,548 @@
+/* Unit tests of the alignment-policy layer on the fake engine: registry and
+ * parameters, and each built-in policy's logic. TAP-style output. */
+#include "sync/fake_engine.h"
+#include "sync/sync.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int n_tests, n_failed;
+
+static void check(bool ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%s %d - ", ok ? "ok" : "not ok", ++n_tests);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    if (!ok)
+        n_failed++;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+#define MAX_EVENTS 200000
+typedef struct EventLog {
+    SyncEvent ev[MAX_EVENTS];
+    int n;
+} EventLog;
+
+static void log_event(void *opaque, const SyncEvent *ev)
+{
+    EventLog *l = opaque;
+    if (l->n < MAX_EVENTS)
+        l->ev[l->n++] = *ev;
+}
+
+/* Watches every TB: true drift (guest - host) and the guest clock. */
+typedef struct Watch {
+    SyncRun *run;
+    FakeEngine *e;
+    int64_t max_drift, min_drift;
+    int64_t prev_guest;
+    int64_t max_guest_step;
+    bool guest_went_back;
+    bool icount_mismatch;
+    double *samples;
+    int64_t n_samples, cap, next_sample_ns;
+} Watch;
+
+static void watch_tb(void *opaque)
+{
+    Watch *w = opaque;
+    SyncCtx *c = &w->run->ctx;
+    /* On the real clock a read costs about a TB: look at every 16th only. */
+    if (!w->e->clock && (w->e->tbs & 15))
+        return;
+    int64_t guest = sync_guest_ns(c);
+    int64_t host = sync_host_abs_uncounted(c) - c->host0_ns;
+    if (w->e->clock)
+        w->e->clock->reads--;          /* the observer's read is not the policy's */
+    int64_t d = guest - host;
+    if (d > w->max_drift)
+        w->max_drift = d;
+    if (d < w->min_drift)
+        w->min_drift = d;
+    if (guest < w->prev_guest)
+        w->guest_went_back = true;
+    if (guest - w->prev_guest > w->max_guest_step)
+        w->max_guest_step = guest - w->prev_guest;
+    w->prev_guest = guest;
+    if (sync_icount(c) != icount_raw(c->ic) ||
+        sync_guest_ns(c) + c->guest0_ns != icount_vclock_ns(c->ic))
+        w->icount_mismatch = true;
+    if (!w->samples)
+        return;
+    if (w->e->clock) {                 /* simulated: one sample per TB */
+        if (w->n_samples < w->cap)
+            w->samples[w->n_samples++] = fabs((double)d);
+        return;
+    }
+    /* Real clock: sample uniformly in host time (every 20 us), as the drift
+     * monitor does; per-TB samples would over-weight catch-up phases. A gap
+     * (a sleep) gets the current value for every grid point it crossed. */
+    while (w->next_sample_ns <= host && w->n_samples < w->cap) {
+        w->samples[w->n_samples++] = fabs((double)d);
+        w->next_sample_ns += 20000;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double p99(Watch *w)
+{
+    if (!w->n_samples)
+        return 0;
+    qsort(w->samples, (size_t)w->n_samples, sizeof(double), cmp_double);
+    return w->samples[(size_t)((double)(w->n_samples - 1) * 0.99)];
+}
+
+typedef struct Stat { char name[64]; double value; } Stat;
+typedef struct Stats { Stat s[32]; int n; } Stats;
+static void put_stat(void *opaque, const char *name, double value, const char *unit)
+{
+    (void)unit;
+    Stats *st = opaque;
+    if (st->n < 32) {
+        snprintf(st->s[st->n].name, sizeof st->s[st->n].name, "%s", name);
+        st->s[st->n++].value = value;
+    }
+}
+static double stat(const Stats *st, const char *name)
+{
+    for (int i = 0; i < st->n; i++)
+        if (!strcmp(st->s[i].name, name))
+            return st->s[i].value;
+    return NAN;
+}
+
+/* A whole run: engine + policy (+ simulated clock when fake != NULL). */
+typedef struct Rig {
+    SyncRegistry reg;
+    FakeEngine e;
+    FakeClock clock;
+    SyncRun run;
+    Watch w;
+    EventLog *log;
+    Stats stats;
+    double cpu_share, speed;
+} Rig;
+
+static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_ns_per_tb,
+                     bool fake, int64_t insns_per_entry)
+{
+    char err[SYNC_ERR_LEN];
+    const SyncPolicy *p;
+    void *params;
+    memset(r, 0, sizeof *r);
+    sync_registry_init(&r->reg);
+    if (sync_spec_parse(&r->reg, spec, &p, &params, err, sizeof err) < 0) {
+        printf("# %s\n", err);
+        return -1;
+    }
+    fake_engine_init(&r->e, shift, tb, host_ns_per_tb);
+    r->e.insns_per_entry = insns_per_entry;
+    if (fake) {
+        r->clock.now_ns = 1000000000;
+        r->clock.read_ns = 20;
+        r->e.clock = &r->clock;
+    }
+    int rc = sync_run_init(&r->run, p, params, &r->e.ic, err, sizeof err);
+    free(params);
+    if (rc < 0)
+        return -1;
+    if (fake)
+        sync_run_set_clock(&r->run, &fake_clock_ops, &r->clock);
+    r->log = calloc(1, sizeof *r->log);
+    sync_run_set_emit(&r->run, log_event, r->log, 100000);
+    if (sync_run_start(&r->run, err, sizeof err) < 0) {
+        printf("# %s\n", err);
+        return -1;
+    }
+    r->w.run = &r->run;
+    r->w.e = &r->e;
+    r->w.min_drift = INT64_MAX;
+    r->w.max_drift = INT64_MIN;
+    r->e.after_tb = watch_tb;
+    r->e.after_tb_opaque = &r->w;
+    return 0;
+}
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void rig_run(Rig *r, int64_t insns)
+{
+    int64_t c0 = thread_cpu_ns(), t0 = sync_real_now_ns();
+    fake_engine_run(&r->e, insns, sync_run_hooks(&r->run));
+    int64_t cpu = thread_cpu_ns() - c0, wall = sync_real_now_ns() - t0;
+    /* Share of a CPU the engine got while it wanted one (not sleeping). */
+    int64_t awake = wall - (r->e.clock ? 0 : r->run.ctx.n.sleep_act_ns + r->run.ctx.n.spin_ns);
+    r->cpu_share = awake > 0 ? (double)cpu / (double)awake : 1;
+    /* How much faster than real time the engine ran while it ran. */
+    r->speed = awake > 0 ? (double)sync_guest_ns(&r->run.ctx) / (double)awake : 0;
+    sync_run_report(&r->run, put_stat, &r->stats);
+}
+
+/* Real-clock drift bounds only mean something when the engine really ran
+ * faster than real time, i.e. when the host gave it a CPU. */
+static bool host_too_busy(const Rig *r, const char *what)
+{
+    int64_t worst = 0;
+    for (int i = 0; i < r->log->n; i++) {
+        const SyncEvent *ev = &r->log->ev[i];
+        if (ev->kind == SYNC_EV_SLEEP && ev->act_ns - ev->req_ns > worst)
+            worst = ev->act_ns - ev->req_ns;
+    }
+    if (r->cpu_share >= 0.85 && worst < 1000000 && r->speed >= 2)
+        return false;
+    printf("ok %d - %s # SKIP host too busy: the engine got %.0f%% of a CPU and ran %.1fx real "
+           "time; worst oversleep %.1f ms\n",
+           ++n_tests, what, 100 * r->cpu_share, r->speed, (double)worst / 1e6);
+    return true;
+}
+
+static void rig_free(Rig *r)
+{
+    sync_run_destroy(&r->run);
+    sync_registry_free(&r->reg);
+    free(r->log);
+    free(r->w.samples);
+}
+
+static int count_kind(const EventLog *l, int kind)
+{
+    int k = 0;
+    for (int i = 0; i < l->n; i++)
+        k += l->ev[i].kind == kind;
+    return k;
+}
+
+/* ---- registry and parameters ------------------------------------------ */
+
+static void test_registry(void)
+{
+    SyncRegistry reg;
+    sync_registry_init(&reg);
+    char names[512], err[SYNC_ERR_LEN];
+    sync_registry_names(&reg, names, sizeof names);
+    check(!strcmp(names, "none, start-only, per-tb, threshold, pid, adaptive-shift, hybrid"),
+          "registry lists the 7 built-ins: %s", names);
+    bool all_valid = true;
+    for (int i = 0; i < reg.n; i++)
+        if (sync_policy_validate(reg.policy[i], err, sizeof err) < 0) {
+            printf("# %s: %s\n", reg.policy[i]->name, err);
+            all_valid = false;
+        }
+    check(all_valid, "every built-in table validates (ABI, names, defaults parse)");
+
+    const SyncPolicy *p;
+    void *params;
+    int rc = sync_spec_parse(&reg, "pid,kp=0.5,ki=0.05,period-us=500,windup=off", &p, &params,
+                             err, sizeof err);
+    char fmt[512] = "";
+    if (rc == 0)
+        sync_params_format(p, params, fmt, sizeof fmt);
+    check(rc == 0 && p == &sync_policy_pid &&
+              !strcmp(fmt, "kp=0.5,ki=0.05,kd=0,period-us=500,clamp-us=5000,setpoint-us=0,"
+                           "min-sleep-us=20,windup=off"),
+          "pid spec parsed, defaults kept: %s", fmt);
+    free(params);
+
+    rc = sync_spec_parse(&reg, "start-only", &p, &params, err, sizeof err);
+    sync_params_format(p, params, fmt, sizeof fmt);
+    check(rc == 0 && !strcmp(fmt, "max-advance-us=3000"), "start-only default threshold 3 ms");
+    free(params);
+
+    static const struct { const char *spec, *want1, *want2; } bad[] = {
+        { "foo", "unknown policy 'foo'", "none, start-only, per-tb, threshold, pid, adaptive-shift, hybrid" },
+        { "pid,kq=1", "unknown parameter 'kq'", "kp, ki, kd, period-us" },
+        { "pid,kp=abc", "kp must be a number", "not 'abc'" },
+        { "pid,kp", "expected key=value", "kp" },
+        { "threshold,period-us=0", "period-us must be an integer in [1,", "not '0'" },
+        { "threshold,period-us=12x", "period-us must be an integer", "'12x'" },
+        { "pid,windup=maybe", "windup must be on or off", "maybe" },
+        { "none,x=1", "unknown parameter 'x'", "parameters: none" },
+        { "", "unknown policy ''", "valid:" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        rc = sync_spec_parse(&reg, bad[i].spec, &p, &params, err, sizeof err);
+        check(rc < 0 && !params && strstr(err, bad[i].want1) && strstr(err, bad[i].want2) &&
+                  !strchr(err, '\n'),
+              "bad spec '%s' -> one-line error: %s", bad[i].spec, err);
+    }
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sync_registry_help(&reg, f);
+    fclose(f);
+    bool listed = true;
+    for (int i = 0; i < reg.n; i++)
+        listed &= strstr(buf, reg.policy[i]->name) != NULL;
+    check(listed && strstr(buf, "kp=0.6") && strstr(buf, "max-advance-us=3000") &&
+              strstr(buf, "spin-us=60"),
+          "help lists every policy with parameters and defaults");
+    free(buf);
+
+    /* A table with a wrong ABI or a bad default is refused. */
+    SyncPolicy copy = sync_policy_pid;
+    copy.abi_version = SYNC_POLICY_ABI_VERSION + 1;
+    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "ABI"),
+          "wrong ABI version refused: %s", err);
+    copy = sync_policy_pid;
+    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "already"),
+          "duplicate name refused: %s", err);
+    static const SyncParam badp[] = { { "x", SYNC_PARAM_INT, "7", 0, 5, 0, "x" }, { 0 } };
+    copy.name = "bad-default";
+    copy.params = badp;
+    copy.params_size = sizeof(int64_t);
+    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "default"),
+          "out-of-range default refused: %s", err);
+    sync_registry_free(&reg);
+}
+
+/* ---- policies --------------------------------------------------------- */
+
+static void test_none(void)
+{
+    Rig r;
+    rig_start(&r, "none", 4, 10, 40, true, 0);
+    check(sync_run_hooks(&r.run) == NULL, "none installs no hooks");
+    rig_run(&r, 1000000);
+    check(r.run.ctx.n.host_reads == 0 && r.run.ctx.n.sleeps == 0 && !r.w.icount_mismatch,
+          "none: no clock reads, no sleeps; sync_icount/sync_guest_ns match icount_raw/vclock");
+    rig_free(&r);
+}
+
+static void test_start_only(void)
+{
+    Rig r;
+    /* 4x faster than real time: 160 ns of guest time per TB, 40 ns of host. */
+    rig_start(&r, "start-only", 4, 10, 40, true, 100000);
+    rig_run(&r, 20000000);
+    int64_t thr = 3000000, tb_v = 160;
+    bool within = true, positive = true;
+    for (int i = 0; i < r.log->n; i++) {
+        const SyncEvent *ev = &r.log->ev[i];
+        if (ev->kind != SYNC_EV_SLEEP)
+            continue;
+        within &= ev->view_ns > thr && ev->view_ns <= thr + tb_v;
+        positive &= ev->view_ns > 0;
+    }
+    check(r.run.ctx.n.sleeps > 10 && within && positive,
+          "start-only fast: %lld sleeps, each at an advance in (3 ms, 3 ms + 1 TB]",
+          (long long)r.run.ctx.n.sleeps);
+    check(r.w.max_drift <= thr + tb_v,
+          "start-only fast: true advance at every TB <= threshold + one TB (max %lld ns)",
+          (long long)r.w.max_drift);
+    check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, SYNC_EV_ENTRY) == r.e.entries,
+          "start-only reads the host clock only at loop entry (%lld reads, %lld entries)",
+          (long long)r.run.ctx.n.host_reads, (long long)r.e.entries);
+    rig_free(&r);
+
+    /* Slower than real time (0.5x), re-entering the loop every 1000 insns:
+     * the guest is always late, so it must never sleep. */
+    rig_start(&r, "start-only", 4, 10, 320, true, 1000);
+    rig_run(&r, 2000000);
+    check(r.run.ctx.n.sleeps == 0 && stat(&r.stats, "late_entries") > 0 && r.w.max_drift <= 0,
+          "start-only slow: never sleeps while late (%g late entries)", stat(&r.stats, "late_entries"));
+    rig_free(&r);
+
+    /* Late at entry, then fast: the lateness is worked off before any sleep. */
+    rig_start(&r, "start-only", 4, 10, 40, true, 0);
+    r.clock.now_ns += 50000000;    /* host 50 ms ahead before the first entry */
+    rig_run(&r, 20000000);
+    bool first_sleep_ok = true;
+    for (int i = 0; i < r.log->n; i++)
+        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+            /* guest must have run 53 ms of virtual time since the entry */
+            first_sleep_ok = r.log->ev[i].guest_ns >= 53000000;
+            break;
+        }
+    check(first_sleep_ok, "start-only late at entry: no sleep before the lateness is made up");
+    rig_free(&r);
+}
+
+static void test_per_tb(void)
+{
+    Rig r;
+    rig_start(&r, "per-tb", 4, 10, 40, true, 100000);
+    rig_run(&r, 5000000);
+    check(r.run.ctx.n.host_reads == r.e.tbs,
+          "per-tb reads the host clock exactly once per TB (%lld reads, %lld TBs)",
+          (long long)r.run.ctx.n.host_reads, (long long)r.e.tbs);
+    check(r.run.ctx.n.sleeps > 0 && r.w.max_drift <= 3000000 + 160,
+          "per-tb fast: sleeps (%lld) and advance <= 3 ms + 1 TB (max %lld ns)",
+          (long long)r.run.ctx.n.sleeps, (long long)r.w.max_drift);
+    check(sync_run_policy_ns(&r.run) > 0 && r.run.ctx.n.timed_calls > 0,
+          "time inside policy code is measured (%.0f ns est.)", sync_run_policy_ns(&r.run));
+    bool decimated = r.run.ctx.n.events_decimated > 0;
+    check(decimated, "per-tb check events are decimated (%lld dropped)",
+          (long long)r.run.ctx.n.events_decimated);
+    rig_free(&r);
+}
+
+static void test_threshold(void)
+{
+    Rig r;
+    rig_start(&r, "threshold,max-advance-us=200,target-us=50,period-us=100,compensate=off", 4, 10, 40, true, 0);
+    rig_run(&r, 10000000);   /* 160 ms of guest time */
+    int64_t expect = 160000 / 100;
+    int64_t reads = r.run.ctx.n.host_reads;
+    check(reads >= expect - 2 && reads <= expect + 2,
+          "threshold: one host read per 100 us of virtual time (%lld, expected ~%lld)",
+          (long long)reads, (long long)expect);
+    check(r.w.max_drift <= 200000 + 100000 + 160,
+          "threshold: advance <= max-advance + period + 1 TB (max %lld ns)", (long long)r.w.max_drift);
+    bool hyst = true;
+    for (int i = 0; i < r.log->n; i++)
+        if (r.log->ev[i].kind == SYNC_EV_SLEEP)
+            hyst &= r.log->ev[i].req_ns == r.log->ev[i].view_ns - 50000;
+    check(hyst && r.run.ctx.n.sleeps > 0, "threshold: sleeps down to the target (hysteresis)");
+    rig_free(&r);
+
+    /* With a 60 us oversleep, compensation learns it: later sleeps request less. */
+    rig_start(&r, "threshold,max-advance-us=200,target-us=-100,period-us=50", 4, 10, 40, true, 0);
+    r.clock.oversleep_ns = 60000;
+    rig_run(&r, 10000000);
+    int64_t first = -1, last = -1;
+    for (int i = 0; i < r.log->n; i++)
+        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+            int64_t over = r.log->ev[i].req_ns - (r.log->ev[i].view_ns + 100000);
+            if (first < 0)
+                first = over;
+            last = over;
+        }
+    check(first == 0 && last < -50000 && last > -70000 && stat(&r.stats, "oversleep_estimate_ns") > 50000 &&
+              r.w.min_drift > -100000 - 60000 - 20000,
+          "threshold compensates the oversleep (request shortened by %lld us, estimate %.0f us)",
+          (long long)-last / 1000, stat(&r.stats, "oversleep_estimate_ns") / 1000);
+    rig_free(&r);
+    char err[SYNC_ERR_LEN];
+    SyncRegistry reg;
+    sync_registry_init(&reg);
+    const SyncPolicy *p;
+    void *params;
+    sync_spec_parse(&reg, "threshold,max-advance-us=100,target-us=100", &p, &params, err, sizeof err);
+    FakeEngine e;
+    fake_engine_init(&e, 4, 10, 40);
+    SyncRun run;
+    sync_run_init(&run, p, params, &e.ic, err, sizeof err);
+    check(sync_run_start(&run, err, sizeof err) < 0 && strstr(err, "target-us"),
+          "threshold refuses target >= max advance: %s", err);
+    sync_run_destroy(&run);
+    free(params);
+    sync_registry_free(&reg);
+}
+
+static void test_pid(void)
+{
+    Rig r;
+    /* Simulated clock, 3x faster than real time, 60 us oversleep per sleep. */
+    rig_start(&r, "pid", 5, 10, 107, true, 0);
+    r.clock.oversleep_ns = 60000;
+    r.w.cap = 4000000;
+    r.w.samples = malloc(sizeof(double) * (size_t)r.w.cap);
+    rig_run(&r, 30000000);   /* ~1 s of guest time */
+    double q = p99(&r.w);
+    check(q < 500000 && r.run.ctx.n.sleeps > 100,
+          "pid (simulated clock, 3x fast, 60 us oversleep): |drift| p99 %.0f us < 500 us", q / 1000);
+    check(stat(&r.stats, "late_samples") >= 0 && stat(&r.stats, "samples") > 1000,
+          "pid reports its statistics (%g samples, %g late)", stat(&r.stats, "samples"),
+          stat(&r.stats, "late_samples"));
+    rig_free(&r);
+
+    rig_start(&r, "pid", 5, 10, 640, true, 0);   /* 2x slower than real time */
+    rig_run(&r, 2000000);
+    check(r.run.ctx.n.sleeps == 0 && stat(&r.stats, "late_samples") > 0 &&
+              stat(&r.stats, "max_late_ns") > 0 && count_kind(r.log, SYNC_EV_LATE) > 0,
+          "pid slow: never sleeps, says the guest is late (%g late samples, max %g us)",
+          stat(&r.stats, "late_samples"), stat(&r.stats, "max_late_ns") / 1000);
+    rig_free(&r);
+
+    /* Real clock: the fake engine busy-waits 100 ns per 320 ns TB. */
+    rig_start(&r, "pid", 5, 10, 30, false, 0);
+    r.w.cap = 4000000;
+    r.w.samples = malloc(sizeof(double) * (size_t)r.w.cap);
+    rig_run(&r, 12000000);   /* ~0.4 s of guest time */
+    q = p99(&r.w);
+    check(r.w.max_drift < 1000000, "pid (real clock): advance never above 1 ms (max %lld us)",
+          (long long)r.w.max_drift / 1000);
+    if (!host_too_busy(&r, "pid (real clock) |drift| p99"))
+    check(q < 2000000, "pid (real clock, nominally 10x fast): |drift| p99 %.0f us < 2 ms (loose; min %lld max %lld us)",
+          q / 1000, (long long)r.w.min_drift / 1000, (long long)r.w.max_drift / 1000);
+    rig_free(&r);
+}
+
+static void test_hybrid(void)
+{
+    Rig r;
+    rig_start(&r, "hybrid", 5, 10, 30, false, 0);
+    r.w.cap = 4000000;
+    r.w.samples = malloc(sizeof(double) * (size_t)r.w.cap);
+    rig_run(&r, 12000000);
+    double q = p99(&r.w);
+    check(r.w.max_drift < 1000000, "hybrid (real clock): advance never above 1 ms (max %lld us)",
+          (long long)r.w.max_drift / 1000);
+    if (!host_too_busy(&r, "hybrid (real clock) |drift| p99"))
+    check(q < 2000000 && r.run.ctx.n.spins > 0,
+          "hybrid (real clock, nominally 10x fast): |drift| p99 %.0f us < 2 ms, %lld spins, %lld sleeps", q / 1000,
+          (long long)r.run.ctx.n.spins, (long long)r.run.ctx.n.sleeps);
+    rig_free(&r);
+
+    rig_start(&r, "hybrid,spin-us=60", 5, 10, 107, true, 0);
+    r.clock.oversleep_ns = 50000;
+    rig_run(&r, 3000000);
+    check(r.w.max_drift <= 50000 + 100000 + 320 && stat(&r.stats, "max_wake_overshoot_ns") <= 50000,
+          "hybrid (simulated): advance <= max-advance + period + 1 TB (%lld ns)",
+          (long long)r.w.max_drift);
+    rig_free(&r);
+}
+
+static void test_adaptive(void)
+{
+    Rig r;
+    /* Guest far ahead (shift 6 = 64 ns/insn at 2 ns/insn host): shift goes down. */
+    rig_start(&r, "adaptive-shift,vm-period-us=10000,wobble-us=1000", 6, 10, 20, true, 0);
+    int before = r.e.ic.shift;
+    rig_run(&r, 20000000);
+    check(r.e.ic.shift < before && count_kind(r.log, SYNC_EV_SHIFT) > 0,
+          "adaptive-shift, guest ahead: shift %d -> %d", before, r.e.ic.shift);
+    check(!r.w.guest_went_back && r.w.max_guest_step <= 10 << 6 && !r.w.icount_mismatch,
+          "adaptive-shift keeps the virtual clock continuous (max step %lld ns)",
+          (long long)r.w.max_guest_step);
+    check(r.run.ctx.n.sleeps == 0, "adaptive-shift never sleeps");
+    rig_free(&r);
+
+    rig_start(&r, "adaptive-shift,vm-period-us=10000,wobble-us=1000", 0, 10, 100, true, 0);
+    rig_run(&r, 20000000);
+    check(r.e.ic.shift > 0, "adaptive-shift, guest behind: shift 0 -> %d", r.e.ic.shift);
+    rig_free(&r);
+}
+
+int main(void)
+{
+    test_registry();
+    test_none();
+    test_start_only();
+    test_per_tb();
+    test_threshold();
+    test_pid();
+    test_hybrid();
+    test_adaptive();
+    printf("1..%d\n", n_tests);
+    return n_failed ? 1 : 0;
+}
