@@ -270,7 +270,10 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (parse_serial(v, cfg) < 0)
                 return -1;
         } else if (!strcmp(o, "-icount")) {
-            if (parse_icount(v, cfg) < 0)
+            /* Tokenise a copy: argv is recorded verbatim in run records. */
+            char spec[256];
+            snprintf(spec, sizeof spec, "%s", v);
+            if (parse_icount(spec, cfg) < 0)
                 return -1;
         } else if (!strcmp(o, "-d")) {
             if (parse_log(v, cfg) < 0)

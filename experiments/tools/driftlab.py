@@ -92,6 +92,9 @@ def main(argv=None):
                     "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU")
     be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     be.set_defaults(fn=cmd_bench)
+    sys.path.insert(0, str(ROOT / "experiments"))
+    import sweep.cli
+    sweep.cli.register(sub)      # sweep, merge, status: docs/cluster.md
     args = p.parse_args(argv)
     args.fn(args)
 

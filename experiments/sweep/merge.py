@@ -1,0 +1,173 @@
+"""Merging a sweep's per-job files into one results file.
+
+OUTPUT.h5
+    /runs/<job-id>        each run's record, copied whole (drift series, events,
+                          summary, attributes) plus its /sweep annotations
+    /summary              compound dataset, one row per run (see COLUMNS, then
+                          every numeric value found in the runs' summary groups)
+    /provenance           attributes: spec text and path, git commit, hosts,
+                          emulator, times; dataset manifest_json
+Root attributes: name, n_runs, git_commit, host (quick look without /provenance).
+"""
+import hashlib
+import json
+import os
+import pathlib
+import secrets
+import socket
+
+from . import manifest as mf
+
+# fixed columns: (name, kind) with kind 's' (string), 'i' (int64), 'f' (float64), 'b' (bool)
+COLUMNS = [("job_id", "s"), ("index", "i"), ("workload", "s"), ("append", "s"),
+           ("policy", "s"), ("policy_label", "s"), ("params", "s"), ("shift", "i"),
+           ("align", "b"), ("rep", "i"), ("exit_code", "i"), ("wall_s", "f"),
+           ("instructions", "i"), ("virtual_ns", "i"), ("host", "s")]
+
+# where a run's own summary may live in emu-arm's record
+SUMMARY_GROUPS = ("summary", "run/summary", "stats")
+
+
+class MergeError(RuntimeError):
+    pass
+
+
+def _scalars(group, prefix=""):
+    """Numeric scalars (attributes and 0-d/1-element datasets) of a summary
+    group, nested groups flattened with '.'."""
+    import h5py
+    import numpy as np
+    out = {}
+    for k, v in group.attrs.items():
+        if isinstance(v, (bool, np.bool_)):
+            out[prefix + k] = float(bool(v))
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            out[prefix + k] = float(v)
+        elif isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iufb":
+            out[prefix + k] = float(v.reshape(-1)[0])
+    for k, item in group.items():
+        if isinstance(item, h5py.Group):
+            out.update(_scalars(item, f"{prefix}{k}."))
+        elif isinstance(item, h5py.Dataset) and item.dtype.kind in "iufb" and item.size == 1:
+            out[prefix + k] = float(item[()].reshape(-1)[0]) if item.shape else float(item[()])
+        elif isinstance(item, h5py.Dataset) and item.dtype.names and item.shape in ((), (1,)):
+            row = item[()] if item.shape == () else item[0]
+            for name in item.dtype.names:
+                if item.dtype[name].kind in "iufb":
+                    out[f"{prefix}{k}.{name}"] = float(row[name])
+    return out
+
+
+def run_summary(f):
+    """The run's summary numbers, from the first summary group present."""
+    for g in SUMMARY_GROUPS:
+        if g in f:
+            return _scalars(f[g])
+    return {}
+
+
+def sha256_file(p):
+    h = hashlib.sha256()
+    try:
+        with open(p, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return "unavailable"
+
+
+def merge(results_dir, output=None, allow_missing=False, stream=None):
+    import h5py
+    import numpy as np
+    m = mf.load(results_dir)
+    jobs = mf.jobs_of(m)
+    output = pathlib.Path(output or m["output"]).resolve()
+    have, missing = [], []
+    for j in jobs:
+        (have if mf.record_ok(j)[0] else missing).append(j)
+    if missing and not allow_missing:
+        names = ", ".join(j.id for j in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise MergeError(f"{len(missing)} of {len(jobs)} runs are not complete ({names}); "
+                         "finish the sweep (rerun it) or merge with --allow-missing")
+    if not have:
+        raise MergeError("no complete run to merge")
+
+    rows, extra = [], {}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f"{output.name}.part-{secrets.token_hex(4)}")
+    try:
+        with h5py.File(tmp, "w") as out:
+            runs = out.create_group("runs")
+            for j in have:
+                with h5py.File(j.record, "r") as src:
+                    g = runs.create_group(j.id)
+                    for k, v in src.attrs.items():
+                        g.attrs[k] = v
+                    for name in src:
+                        src.copy(src[name], g, name=name)
+                    a = src["sweep"].attrs
+                    row = {c: a.get(c) for c, _ in COLUMNS if c in a}
+                    row["job_id"], row["index"] = j.id, j.index
+                    summ = run_summary(src)
+                    for k, v in summ.items():
+                        col = k if k not in dict(COLUMNS) else f"run.{k}"
+                        row[col] = v
+                        extra.setdefault(col, None)
+                    rows.append(row)
+            dt = []
+            str_t = h5py.string_dtype("utf-8")
+            kinds = {"s": str_t, "i": np.int64, "f": np.float64, "b": np.bool_}
+            for c, k in COLUMNS:
+                dt.append((c, kinds[k]))
+            for c in extra:
+                dt.append((c, np.float64))
+            table = np.zeros(len(rows), dtype=dt)
+            for i, row in enumerate(rows):
+                for c, k in COLUMNS:
+                    v = row.get(c)
+                    if k == "s":
+                        v = "" if v is None else (v.decode() if isinstance(v, bytes) else str(v))
+                    elif v is None:
+                        v = {"i": -1, "f": np.nan, "b": False}[k]
+                    table[c][i] = v
+                for c in extra:
+                    table[c][i] = row.get(c, np.nan)
+            ds = out.create_dataset("summary", data=table)
+            ds.attrs["columns_from_runs"] = json.dumps(list(extra))
+            ds.attrs["note"] = ("one row per run; numeric columns after 'host' come from "
+                                "each run's summary group (NaN where a run lacks one)")
+
+            p = out.create_group("provenance")
+            pa = p.attrs
+            pa["spec_text"] = m["spec_text"]
+            pa["spec_path"] = m["spec_path"]
+            pa["spec_sha256"] = hashlib.sha256(m["spec_text"].encode()).hexdigest()
+            pa["git_commit"] = m["git"]["commit"]
+            pa["git_dirty"] = str(m["git"].get("dirty"))
+            pa["git_describe"] = m["git"].get("describe", "")
+            pa["host"] = m["host"]["hostname"]
+            pa["host_info"] = json.dumps(m["host"])
+            pa["run_hosts"] = json.dumps(sorted({str(r.get("host")) for r in rows}))
+            pa["merge_host"] = socket.gethostname()
+            pa["created"] = m["created"]
+            pa["merged"] = mf.now_iso()
+            pa["backend"] = m.get("backend", "")
+            pa["emu"] = m["emu"]
+            pa["emu_sha256"] = sha256_file(m["emu"])
+            pa["time_limit_s"] = m["time_limit_s"]
+            pa["n_jobs"] = len(jobs)
+            pa["n_runs"] = len(have)
+            pa["missing"] = json.dumps([j.id for j in missing])
+            p.create_dataset("manifest_json", data=json.dumps(m, indent=1))
+            out.attrs["name"] = m["name"]
+            out.attrs["n_runs"] = len(have)
+            out.attrs["git_commit"] = m["git"]["commit"]
+            out.attrs["host"] = m["host"]["hostname"]
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if stream:
+        print(f"merge: {len(have)} runs -> {output}"
+              + (f" ({len(missing)} missing)" if missing else ""), file=stream, flush=True)
+    return output

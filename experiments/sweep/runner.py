@@ -1,0 +1,231 @@
+"""Running one job: the emulator writes its record to runs/ID.h5.part-XXXX; on
+success the runner adds a /sweep group (the job, its command, the UART output,
+the final instruction count, wall time, host) and renames the file to
+runs/ID.h5. Anything else leaves no final file and a failed/ID.json instead.
+
+Both backends use this: the local pool through start()/finish(), a SLURM
+array task through run_blocking().
+"""
+import ctypes
+import dataclasses
+import json
+import os
+import pathlib
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+
+from . import manifest as mf
+
+STATS_RE = re.compile(rb"icount: (\d+) instructions, virtual time (-?\d+) ns, shift (\d+)")
+TAIL_BYTES = 2000
+
+
+@dataclasses.dataclass
+class Result:
+    job: object
+    status: str          # ok, failed, timeout, interrupted
+    message: str
+    stderr_tail: str
+    wall_s: float
+
+    @property
+    def ok(self):
+        return self.status == "ok"
+
+
+def _pdeathsig():
+    """In the child: die with the parent (no orphaned emulators after a kill -9)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+@dataclasses.dataclass
+class Running:
+    job: object
+    proc: subprocess.Popen
+    tmp: pathlib.Path
+    started: float       # monotonic
+    started_wall: str
+    deadline: float
+    out_path: pathlib.Path
+    err_path: pathlib.Path
+
+
+def start(job, time_limit_s):
+    """Starts the emulator for a job (after clearing what an earlier attempt left)."""
+    mf.clear_for_rerun(job)
+    final = pathlib.Path(job.record)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f"{final.name}.part-{secrets.token_hex(4)}")
+    argv = list(job.argv)
+    i = max(k for k, a in enumerate(argv) if a == "-record")
+    argv[i + 1] = str(tmp)
+    out_path, err_path = mf.log_paths(job)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                cwd=str(final.parent), start_new_session=True,
+                                preexec_fn=_pdeathsig)
+    t = time.monotonic()
+    return Running(job, proc, tmp, t, mf.now_iso(), t + time_limit_s, out_path, err_path)
+
+
+def kill(r, grace=2.0):
+    """Ends a running emulator and its process group: TERM, then KILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(r.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            r.proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    r.proc.wait()
+
+
+def _tail(path, n=TAIL_BYTES):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - n))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _remove_tmp(r):
+    for p in r.tmp.parent.glob(r.tmp.name + "*"):
+        p.unlink(missing_ok=True)
+
+
+def _fail(r, status, message, wall):
+    _remove_tmp(r)
+    tail = _tail(r.err_path)
+    rec = {"job_id": r.job.id, "index": r.job.index, "status": status, "message": message,
+           "exit_code": r.proc.returncode, "wall_s": round(wall, 3),
+           "started": r.started_wall, "finished": mf.now_iso(),
+           "host": socket.gethostname(), "argv": r.job.argv, "stderr_tail": tail,
+           "stdout_log": str(r.out_path), "stderr_log": str(r.err_path)}
+    fp = mf.failure_path(r.job)
+    fp.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fp.with_name(fp.name + f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(rec, indent=1) + "\n")
+    os.replace(tmp, fp)
+    return Result(r.job, status, message, tail, wall)
+
+
+def finish(r, timed_out=False, interrupted=False):
+    """After the emulator has exited (or been killed): the Result, with the
+    final file in place on success."""
+    wall = time.monotonic() - r.started
+    rc = r.proc.returncode
+    if interrupted:
+        _remove_tmp(r)
+        return Result(r.job, "interrupted", "interrupted", "", wall)
+    if timed_out:
+        return _fail(r, "timeout", f"exceeded the time limit ({wall:.0f} s)", wall)
+    if rc != 0:
+        what = f"killed by signal {-rc}" if rc < 0 else f"exit status {rc}"
+        return _fail(r, "failed", f"emulator {what}", wall)
+    if not r.tmp.is_file():
+        return _fail(r, "failed", f"emulator exited 0 but wrote no record at {r.tmp}", wall)
+    try:
+        annotate(r, wall)
+    except Exception as e:
+        return _fail(r, "failed", f"the record is not readable HDF5 ({type(e).__name__}: {e})",
+                     wall)
+    os.replace(r.tmp, r.job.record)
+    _fsync_dir(pathlib.Path(r.job.record).parent)
+    return Result(r.job, "ok", "ok", "", wall)
+
+
+def _fsync_dir(d):
+    try:
+        fd = os.open(str(d), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def annotate(r, wall):
+    import h5py
+    import numpy as np
+    job = r.job
+    out = r.out_path.read_bytes() if r.out_path.exists() else b""
+    err = r.err_path.read_bytes() if r.err_path.exists() else b""
+    m = STATS_RE.findall(err)
+    instructions, vclock = (int(m[-1][0]), int(m[-1][1])) if m else (-1, -1)
+    with h5py.File(r.tmp, "a") as f:
+        if "sweep" in f:
+            del f["sweep"]
+        g = f.create_group("sweep")
+        a = g.attrs
+        a["job_id"] = job.id
+        a["job_index"] = job.index
+        a["job_key"] = job.key
+        a["workload"] = job.workload
+        a["elf"] = job.elf
+        a["append"] = job.append
+        a["policy"] = job.policy
+        a["policy_label"] = job.label
+        a["params"] = job.params_str
+        a["shift"] = job.shift
+        a["align"] = job.align
+        a["rep"] = job.rep
+        a["argv"] = json.dumps(job.argv)
+        a["exit_code"] = r.proc.returncode
+        a["wall_s"] = wall
+        a["started"] = r.started_wall
+        a["finished"] = mf.now_iso()
+        a["host"] = socket.gethostname()
+        a["instructions"] = instructions
+        a["virtual_ns"] = vclock
+        g.create_dataset("stdout", data=np.frombuffer(out, dtype=np.uint8))
+        g.create_dataset("stderr_tail", data=np.frombuffer(err[-TAIL_BYTES:], dtype=np.uint8))
+        a["status"] = "ok"      # last: a file with status ok is complete
+        f.flush()
+    fd = os.open(str(r.tmp), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def run_blocking(job, time_limit_s, poll=0.2):
+    """Runs one job to the end (SLURM array task). SIGTERM/SIGINT (scancel, the
+    SLURM time limit) kill the emulator and leave no final file."""
+    stop = []
+
+    def on_signal(sig, _frame):
+        stop.append(sig)
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        r = start(job, time_limit_s)
+        while r.proc.poll() is None:
+            if stop:
+                kill(r)
+                return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
+                             "SLURM time limit)", time.monotonic() - r.started)
+            if time.monotonic() > r.deadline:
+                kill(r)
+                return finish(r, timed_out=True)
+            time.sleep(poll)
+        if stop:    # the signal reached the emulator too: its run is cut short
+            return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
+                         "SLURM time limit)", time.monotonic() - r.started)
+        return finish(r)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)

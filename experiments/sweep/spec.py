@@ -1,0 +1,651 @@
+"""Sweep specs: TOML in, a checked Spec and its list of jobs out.
+
+A spec (see experiments/*.toml and docs/cluster.md):
+
+    name = "smoke"                      # optional, default: the file's stem
+    output = "results/smoke.h5"         # merged results; per-job files go in results/smoke/
+    time_limit = "2m"                   # per run: seconds, "90s", "5m", "1h30m", "HH:MM:SS"
+    repetitions = 2                     # default 1
+    shifts = [0, 6]                     # -icount shift=N
+    align = ["on"]                      # -icount align=on|off (default ["on"])
+    emu = "build/emu-arm"               # optional; --emu on the command line wins
+    emu_args = ["-rtc-base", "0"]       # optional, appended to every run
+
+    [workloads.cpu]                     # label = table name
+    elf = "build/guests/cpu.elf"
+    append = ["scale=4", "scale=8"]     # string or list of strings (a grid axis)
+
+    [policies.per-tb]                   # label = table name = policy name ...
+    max-advance-us = [1000, 3000]       # ... every other key is a parameter: value or list
+
+    [policies.pid-gains]
+    policy = "pid"                      # ... unless `policy` names it
+    kp = [0.3, 0.6]
+
+    [slurm]                             # optional defaults for --backend slurm
+    partition = "short"
+    account = "proj"
+    time = "00:10:00"
+    throttle = 8
+    extra = ["--mem=512M"]
+
+Relative paths are relative to the repository root. Errors are SpecError,
+whose text is "FILE:LINE: key 'a.b.c': what is wrong".
+"""
+import dataclasses
+import hashlib
+import itertools
+import json
+import math
+import pathlib
+import re
+import tomllib
+
+from . import PYTHON, ROOT
+
+DEFAULT_EMU = "build/emu-arm"
+MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
+
+TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
+            "emu", "emu_args", "plugins", "workloads", "policies", "slurm"}
+WORKLOAD_KEYS = {"elf", "append"}
+SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
+LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class SpecError(Exception):
+    def __init__(self, path, line, key, msg):
+        self.path, self.line, self.key, self.msg = path, line, key, msg
+        where = f"{path}:{line}" if line else str(path)
+        what = f"key '{key}': " if key else ""
+        super().__init__(f"{where}: {what}{msg}")
+
+
+# ---- where is a key? -------------------------------------------------------
+
+def _split_dotted(s):
+    """'a."b.c".d' -> ['a', 'b.c', 'd'] (TOML dotted key, bare or quoted parts)."""
+    parts, cur, i, s = [], "", 0, s.strip()
+    while i < len(s):
+        c = s[i]
+        if c in "\"'":
+            j = s.index(c, i + 1) if c in s[i + 1:] else len(s)
+            cur += s[i + 1:j]
+            i = j + 1
+        elif c == ".":
+            parts.append(cur.strip())
+            cur = ""
+            i += 1
+        else:
+            cur += c
+            i += 1
+    parts.append(cur.strip())
+    return parts
+
+
+def _strip_strings(line):
+    """The line with string contents blanked and any comment removed."""
+    out, i, q = [], 0, None
+    while i < len(line):
+        c = line[i]
+        if q:
+            if c == "\\" and q == '"':
+                i += 2
+                continue
+            if c == q:
+                q = None
+                out.append(c)
+            else:
+                out.append("_")
+        elif c in "\"'":
+            q = c
+            out.append(c)
+        elif c == "#":
+            break
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def key_lines(text):
+    """{('a', 'b', 'c'): line} for every table header and key in TOML text."""
+    lines = {}
+    table = ()
+    depth = 0            # open [ / { of a multi-line value
+    ml = None            # open multi-line string delimiter
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw
+        if ml:
+            if ml in line:
+                line = line[line.index(ml) + 3:]
+                ml = None
+            else:
+                continue
+        if depth > 0:
+            s = _strip_strings(line)
+            depth += s.count("[") + s.count("{") - s.count("]") - s.count("}")
+            continue
+        st = line.strip()
+        if not st or st.startswith("#"):
+            continue
+        m = re.match(r"^\[\[?\s*(.+?)\s*\]\]?\s*(#.*)?$", st)
+        if m:
+            table = tuple(_split_dotted(m.group(1)))
+            lines.setdefault(table, n)
+            continue
+        m = re.match(r'^((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=(.*)$', st)
+        if not m:
+            continue
+        key = table + tuple(_split_dotted(m.group(1)))
+        lines.setdefault(key, n)
+        value = m.group(2)
+        for delim in ('"""', "'''"):
+            if value.strip().startswith(delim) and value.count(delim) == 1:
+                ml = delim
+        if not ml:
+            s = _strip_strings(value)
+            depth = s.count("[") + s.count("{") - s.count("]") - s.count("}")
+            depth = max(depth, 0)
+    return lines
+
+
+# ---- the policies emu-arm knows -------------------------------------------
+
+@dataclasses.dataclass
+class ParamInfo:
+    name: str
+    type: str          # INT, DOUBLE, BOOL
+    default: str
+    lo: float
+    hi: float
+
+
+_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL)\s*,\s*"([^"]*)"\s*,'
+                       r'\s*([^,]+?)\s*,\s*([^,]+?)\s*,')
+_NAME_RE = re.compile(r'\.name\s*=\s*"([a-z0-9-]+)"')
+
+
+def _num(s):
+    s = s.strip()
+    if s.startswith("ICOUNT_MAX_SHIFT"):
+        return 10.0
+    try:
+        return float(s)
+    except ValueError:
+        return math.nan
+
+
+def known_policies(src_dir=None):
+    """{policy name: {param name: ParamInfo}} read from sync-policies/*.c, or
+    None when the sources are not there (then policies are not checked).
+    Plugins (sources that export driftlab_sync_policy) are listed under the
+    key (None, SO-STEM) instead: {(None, 'example_plugin'): ('predictive', params)}."""
+    src_dir = pathlib.Path(src_dir or ROOT / "sync-policies")
+    files = sorted(src_dir.glob("*.c")) if src_dir.is_dir() else []
+    out = {}
+    for f in files:
+        text = f.read_text(errors="replace")
+        names = _NAME_RE.findall(text)
+        if len(names) != 1:
+            continue
+        params = {m[0]: ParamInfo(m[0], m[1], m[2], _num(m[3]), _num(m[4]))
+                  for m in _PARAM_RE.findall(text)}
+        if re.search(r"SyncPolicy\s+driftlab_sync_policy\b", text):
+            out[(None, f.stem)] = (names[0], params)
+        else:
+            out[names[0]] = params
+    return out or None
+
+
+# ---- the spec --------------------------------------------------------------
+
+@dataclasses.dataclass
+class Workload:
+    label: str
+    elf: str           # absolute
+    elf_given: str     # as written in the spec
+    appends: list      # of str; [""] = no -append
+
+
+@dataclasses.dataclass
+class PolicyGrid:
+    label: str
+    policy: str
+    grid: list         # [(param, [values...])] in spec order
+
+
+@dataclasses.dataclass
+class Spec:
+    path: str
+    text: str
+    name: str
+    description: str
+    output: str        # merged results file, absolute
+    results_dir: str   # per-job files, manifest, logs; absolute
+    time_limit_s: float
+    repetitions: int
+    shifts: list
+    aligns: list       # of bool
+    emu: str           # absolute
+    emu_args: list
+    plugins: list      # policy plugin .so paths, absolute
+    workloads: list
+    policies: list
+    slurm: dict
+    warnings: list
+
+
+def parse_duration(v):
+    """Seconds from 90, 90.5, "90s", "5m", "1h30m", "2d", "MM:SS", "HH:MM:SS",
+    "D-HH:MM:SS"; None if it is not a duration."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if v > 0 else None
+    if not isinstance(v, str):
+        return None
+    s = v.strip()
+    m = re.fullmatch(r"(?:(\d+)-)?(\d+):(\d{1,2})(?::(\d{1,2}))?", s)
+    if m:
+        d = int(m.group(1) or 0)
+        if m.group(4) is not None:
+            h, mi, se = int(m.group(2)), int(m.group(3)), int(m.group(4))
+        else:
+            h, mi, se = 0, int(m.group(2)), int(m.group(3))
+        t = d * 86400 + h * 3600 + mi * 60 + se
+        return float(t) if t > 0 else None
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)", s)
+    if parts and re.fullmatch(r"(?:\s*\d+(?:\.\d+)?\s*(?:ms|d|h|m|s))+\s*", s):
+        mul = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        t = sum(float(n) * mul[u] for n, u in parts)
+        return t if t > 0 else None
+    try:
+        t = float(s)
+        return t if t > 0 else None
+    except ValueError:
+        return None
+
+
+def slurm_time(seconds):
+    """SLURM --time text (D-HH:MM:SS) for a number of seconds, rounded up to a minute."""
+    minutes = max(1, math.ceil(seconds / 60))
+    d, rem = divmod(minutes, 1440)
+    h, m = divmod(rem, 60)
+    return f"{d}-{h:02d}:{m:02d}:00" if d else f"{h:02d}:{m:02d}:00"
+
+
+def resolve(p, base=None):
+    p = pathlib.Path(p).expanduser()
+    if not p.is_absolute():
+        p = pathlib.Path(base or ROOT) / p
+    return str(pathlib.Path(str(p)).resolve())
+
+
+class _Checker:
+    def __init__(self, path, text):
+        self.path, self.text = path, text
+        self.lines = key_lines(text)
+
+    def line(self, key):
+        k = tuple(key)
+        while k:
+            if k in self.lines:
+                return self.lines[k]
+            k = k[:-1]
+        return None
+
+    def fail(self, key, msg):
+        key = tuple(key)
+        raise SpecError(self.path, self.line(key), ".".join(key) if key else None, msg)
+
+
+def _fmt_value(v):
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, float):
+        r = repr(v)
+        return r[:-2] if r.endswith(".0") else r
+    return str(v)
+
+
+def parse_spec(path, text=None, emu=None, output=None, check_files=True, policies="auto"):
+    """Reads and checks a spec; raises SpecError. `emu`/`output` override the
+    spec's; `policies` is known_policies() output, None to skip that check."""
+    path = str(path)
+    if text is None:
+        try:
+            text = pathlib.Path(path).read_text()
+        except OSError as e:
+            raise SpecError(path, None, None, f"cannot read the spec: {e.strerror}")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        if line is None and "end of document" in msg:
+            line = len(text.splitlines())
+        raise SpecError(path, line, None, f"TOML syntax error: {msg}")
+    c = _Checker(path, text)
+    if policies == "auto":
+        policies = known_policies()
+
+    for k in data:
+        if k not in TOP_KEYS:
+            c.fail([k], f"unknown key (expected one of: {', '.join(sorted(TOP_KEYS))})")
+
+    def need(key, types, what):
+        if key not in data:
+            c.fail([], f"missing required key '{key}' ({what})")
+        v = data[key]
+        if not isinstance(v, types) or isinstance(v, bool):
+            c.fail([key], f"must be {what}, not {type(v).__name__} {v!r}")
+        return v
+
+    name = data.get("name", pathlib.Path(path).stem)
+    if not isinstance(name, str) or not LABEL_RE.match(name):
+        c.fail(["name"], f"must be a name of letters, digits, '_', '.', '-', not {name!r}")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        c.fail(["description"], "must be a string")
+
+    if output is None:
+        out = need("output", str, "a path to the merged results file, e.g. \"results/NAME.h5\"")
+        if not out.endswith(".h5"):
+            c.fail(["output"], f"must end in .h5 (the merged results file), not {out!r}")
+        output = resolve(out)
+    else:
+        output = resolve(output, pathlib.Path.cwd())
+    results_dir = output[:-3] if output.endswith(".h5") else output + ".d"
+
+    tl = need("time_limit", (int, float, str), "a duration (seconds, \"90s\", \"5m\", \"1h\")")
+    time_limit = parse_duration(tl)
+    if time_limit is None:
+        c.fail(["time_limit"], f"is not a positive duration: {tl!r} (e.g. 120, \"90s\", \"5m\", \"1h30m\")")
+
+    reps = data.get("repetitions", 1)
+    if not isinstance(reps, int) or isinstance(reps, bool) or reps < 1:
+        c.fail(["repetitions"], f"must be an integer >= 1, not {reps!r}")
+
+    shifts = need("shifts", (list, int), "a list of icount shifts (integers 0..10)")
+    if isinstance(shifts, int):
+        shifts = [shifts]
+    if not shifts:
+        c.fail(["shifts"], "must not be empty")
+    for s in shifts:
+        if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= 10:
+            c.fail(["shifts"], f"each shift must be an integer 0..10, not {s!r}")
+    if len(set(shifts)) != len(shifts):
+        c.fail(["shifts"], "lists a shift twice")
+
+    align = data.get("align", ["on"])
+    if not isinstance(align, list):
+        align = [align]
+    aligns = []
+    for a in align:
+        if a in (True, "on"):
+            aligns.append(True)
+        elif a in (False, "off"):
+            aligns.append(False)
+        else:
+            c.fail(["align"], f"values must be \"on\", \"off\", true or false, not {a!r}")
+    if not aligns or len(set(aligns)) != len(aligns):
+        c.fail(["align"], "must list \"on\" and/or \"off\" once each")
+
+    if emu is None:
+        e = data.get("emu", DEFAULT_EMU)
+        if not isinstance(e, str) or not e:
+            c.fail(["emu"], "must be a path to the emulator")
+        emu = resolve(e)
+    else:
+        emu = resolve(emu, pathlib.Path.cwd())
+    emu_args = data.get("emu_args", [])
+    if not isinstance(emu_args, list) or not all(isinstance(a, str) for a in emu_args):
+        c.fail(["emu_args"], "must be a list of strings")
+    for a in emu_args:
+        if a in ("-record", "-icount", "-align-policy", "-align-policy-plugin", "-kernel",
+                 "-append"):
+            c.fail(["emu_args"], f"must not set {a} (the sweep sets it)")
+
+    plugins = data.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(a, str) and a for a in plugins):
+        c.fail(["plugins"], "must be a list of policy plugin paths (.so)")
+    plugins = [resolve(x) for x in plugins]
+    warnings = []
+    for x in plugins:
+        if not pathlib.Path(x).is_file():
+            msg = f"policy plugin {x} does not exist (build it: ./driftlab build)"
+            if check_files:
+                c.fail(["plugins"], msg)
+            warnings.append(f"{path}:{c.line(['plugins'])}: {msg}")
+    builtin = plugin_pols = None
+    if policies is not None:
+        builtin = {k: v for k, v in policies.items() if isinstance(k, str)}
+        plugin_pols = {}
+        unknown_plugin = False
+        for x in plugins:
+            stem = pathlib.Path(x).name.split(".")[0]
+            if (None, stem) in policies:
+                name, params = policies[(None, stem)]
+                plugin_pols[name] = params
+            else:
+                unknown_plugin = True      # a plugin we have no source for: accept any name
+    wl = need("workloads", dict, "a table of workloads ([workloads.NAME] with elf = ...)")
+    if not wl:
+        c.fail(["workloads"], "must define at least one workload ([workloads.NAME])")
+    workloads = []
+    for label, w in wl.items():
+        key = ["workloads", label]
+        if not LABEL_RE.match(label):
+            c.fail(key, "workload names are letters, digits, '_', '.', '-'")
+        if not isinstance(w, dict):
+            c.fail(key, "must be a table with elf = \"...\" (and optionally append)")
+        for k in w:
+            if k not in WORKLOAD_KEYS:
+                c.fail(key + [k], f"unknown key (expected one of: {', '.join(sorted(WORKLOAD_KEYS))})")
+        if "elf" not in w:
+            c.fail(key, "missing required key 'elf' (the guest ELF, e.g. \"build/guests/cpu.elf\")")
+        elf_given = w["elf"]
+        if not isinstance(elf_given, str) or not elf_given:
+            c.fail(key + ["elf"], "must be a path to a guest ELF")
+        elf = resolve(elf_given)
+        if not pathlib.Path(elf).is_file():
+            msg = f"guest ELF {elf} does not exist (build it: ./driftlab build)"
+            if check_files:
+                c.fail(key + ["elf"], msg)
+            warnings.append(f"{path}:{c.line(key + ['elf'])}: {msg}")
+        app = w.get("append", "")
+        apps = app if isinstance(app, list) else [app]
+        if not apps or not all(isinstance(a, str) for a in apps):
+            c.fail(key + ["append"], "must be a string or a non-empty list of strings")
+        if len(set(apps)) != len(apps):
+            c.fail(key + ["append"], "lists the same arguments twice")
+        workloads.append(Workload(label, elf, elf_given, apps))
+
+    pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
+    if not pol:
+        c.fail(["policies"], "must define at least one policy ([policies.NAME])")
+    grids = []
+    for label, p in pol.items():
+        key = ["policies", label]
+        if not LABEL_RE.match(label):
+            c.fail(key, "policy labels are letters, digits, '_', '.', '-'")
+        if not isinstance(p, dict):
+            c.fail(key, "must be a table of parameters ([policies.NAME])")
+        pname = p.get("policy", label)
+        if not isinstance(pname, str) or not re.fullmatch(r"[a-z0-9-]+", pname):
+            c.fail(key + (["policy"] if "policy" in p else []), f"is not a policy name: {pname!r}")
+        info = None
+        if builtin is not None:
+            if pname in builtin:
+                info = builtin[pname]
+            elif pname in plugin_pols:
+                info = plugin_pols[pname]
+            elif not unknown_plugin:
+                names = sorted(builtin) + sorted(f"{n} (plugin)" for n in plugin_pols)
+                hint = "".join(f"; '{n}' is the plugin {stem}.so: add it to plugins = [...]"
+                               for k, v in policies.items() if not isinstance(k, str)
+                               for n, stem in [(v[0], k[1])] if n == pname)
+                c.fail(key + (["policy"] if "policy" in p else []),
+                       f"unknown policy '{pname}' (emu-arm has: {', '.join(names)}){hint}")
+        grid = []
+        for k, v in p.items():
+            if k == "policy":
+                continue
+            vals = v if isinstance(v, list) else [v]
+            if not vals:
+                c.fail(key + [k], "an empty list gives no runs")
+            if info is not None and k not in info:
+                c.fail(key + [k], f"policy '{pname}' has no parameter '{k}'"
+                       f" (it has: {', '.join(info) or 'none'})")
+            for x in vals:
+                if isinstance(x, (dict, list)) or not isinstance(x, (int, float, str, bool)):
+                    c.fail(key + [k], f"values must be numbers, booleans or strings, not {x!r}")
+                if isinstance(x, str) and ("," in x or "=" in x or not x):
+                    c.fail(key + [k], f"value {x!r} cannot be passed in -align-policy (no ',', '=')")
+                if info is not None:
+                    _check_param(c, key + [k], info[k], x)
+            if len({_fmt_value(x) for x in vals}) != len(vals):
+                c.fail(key + [k], "lists the same value twice")
+            grid.append((k, vals))
+        grids.append(PolicyGrid(label, pname, grid))
+
+    sl = data.get("slurm", {})
+    if not isinstance(sl, dict):
+        c.fail(["slurm"], "must be a table ([slurm])")
+    for k, v in sl.items():
+        if k not in SLURM_KEYS:
+            c.fail(["slurm", k], f"unknown key (expected one of: {', '.join(sorted(SLURM_KEYS))})")
+        if k in ("partition", "account") and not isinstance(v, str):
+            c.fail(["slurm", k], "must be a string")
+        if k == "time" and (parse_duration(v) is None):
+            c.fail(["slurm", k], f"is not a duration: {v!r}")
+        if k == "throttle" and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+            c.fail(["slurm", k], "must be an integer >= 1")
+        if k == "extra" and (not isinstance(v, list) or not all(isinstance(a, str) for a in v)):
+            c.fail(["slurm", k], "must be a list of sbatch options, e.g. [\"--mem=1G\"]")
+
+    spec = Spec(path=str(pathlib.Path(path).resolve()), text=text, name=name,
+                description=description, output=output, results_dir=results_dir,
+                time_limit_s=time_limit, repetitions=reps, shifts=list(shifts),
+                aligns=aligns, emu=emu, emu_args=list(emu_args), plugins=plugins,
+                workloads=workloads,
+                policies=grids, slurm=dict(sl), warnings=warnings)
+    # catch id collisions and the like now, with the spec's name on it
+    expand(spec)
+    return spec
+
+
+def _check_param(c, key, info, x):
+    if info.type == "BOOL":
+        if not (isinstance(x, bool) or x in ("on", "off", "true", "false", "yes", "no", 0, 1)):
+            c.fail(key, f"'{info.name}' is a boolean (true/false), not {x!r}")
+        return
+    if isinstance(x, bool) or isinstance(x, str):
+        c.fail(key, f"'{info.name}' is {'an integer' if info.type == 'INT' else 'a number'}, not {x!r}")
+    if info.type == "INT" and not isinstance(x, int):
+        c.fail(key, f"'{info.name}' is an integer, not {x!r}")
+    if not (math.isnan(info.lo) or x >= info.lo) or not (math.isnan(info.hi) or x <= info.hi):
+        c.fail(key, f"'{info.name}' = {x!r} is out of range [{_fmt_value(info.lo)}, {_fmt_value(info.hi)}]")
+
+
+# ---- jobs ------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Job:
+    index: int
+    id: str
+    workload: str
+    elf: str
+    append: str
+    label: str         # policy label in the spec
+    policy: str        # policy name for emu-arm
+    params: dict       # {param: value} (spec values)
+    params_str: str    # "k=v,k=v" as passed to -align-policy
+    shift: int
+    align: bool
+    rep: int
+    key: str           # hash of what defines the run (stable across moves of the tree)
+    argv: list         # full command line, -record with the final path
+    record: str        # final record path, absolute
+
+    def to_json(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, d):
+        return cls(**d)
+
+
+def _slug(s):
+    s = re.sub(r"\s+", ",", s.strip())
+    return re.sub(r"[^A-Za-z0-9._,=-]", "_", s)
+
+
+def make_id(workload, append, multi_append, label, params_str, shift, align, multi_align, rep):
+    parts = [workload + (f"@{_slug(append) or 'noargs'}" if multi_append else ""),
+             label + (f"@{_slug(params_str)}" if params_str else ""),
+             f"s{shift}" + (("-align" if align else "-noalign") if multi_align else ""),
+             f"r{rep}"]
+    jid = "+".join(parts)
+    if len(jid) > 120:
+        h = hashlib.sha1(jid.encode()).hexdigest()[:10]
+        jid = jid[:100] + "~" + h
+    return jid
+
+
+def command(spec, elf, append, policy_arg, shift, align, record):
+    # a Python stand-in (fake_emu.py) runs under Debian's interpreter
+    head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
+    argv = head + MACHINE_ARGS + [
+        "-icount", f"shift={shift},align={'on' if align else 'off'}",
+        *[a for so in spec.plugins for a in ("-align-policy-plugin", so)],
+        "-align-policy", policy_arg,
+        "-kernel", elf]
+    if append:
+        argv += ["-append", append]
+    argv += list(spec.emu_args) + ["-stats", "-record", record]
+    return argv
+
+
+def expand(spec):
+    """The spec's jobs, repetition outermost so that a partial sweep has whole
+    repetitions of the grid."""
+    jobs, seen = [], {}
+    multi_align = len(spec.aligns) > 1
+    for rep in range(spec.repetitions):
+        for w in spec.workloads:
+            for app in w.appends:
+                for pg in spec.policies:
+                    names = [k for k, _ in pg.grid]
+                    for combo in itertools.product(*[v for _, v in pg.grid]):
+                        params = dict(zip(names, combo))
+                        params_str = ",".join(f"{k}={_fmt_value(v)}" for k, v in params.items())
+                        parg = pg.policy + ("," + params_str if params_str else "")
+                        for shift in spec.shifts:
+                            for align in spec.aligns:
+                                jid = make_id(w.label, app, len(w.appends) > 1, pg.label,
+                                              params_str, shift, align, multi_align, rep)
+                                if jid in seen:
+                                    raise SpecError(spec.path, None, None,
+                                                    f"two runs get the same id '{jid}'; "
+                                                    "rename a workload or policy label")
+                                seen[jid] = True
+                                record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
+                                defining = {"elf": w.elf_given, "append": app,
+                                            "policy": parg, "shift": shift, "align": align,
+                                            "rep": rep, "emu_args": spec.emu_args,
+                                            "plugins": [pathlib.Path(x).name
+                                                        for x in spec.plugins]}
+                                key = hashlib.sha256(json.dumps(defining, sort_keys=True)
+                                                     .encode()).hexdigest()[:16]
+                                jobs.append(Job(
+                                    index=len(jobs), id=jid, workload=w.label, elf=w.elf,
+                                    append=app, label=pg.label, policy=pg.policy,
+                                    params=params, params_str=params_str, shift=shift,
+                                    align=align, rep=rep, key=key,
+                                    argv=command(spec, w.elf, app, parg, shift, align, record),
+                                    record=record))
+    return jobs
