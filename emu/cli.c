@@ -32,6 +32,8 @@ void cli_usage(FILE *f)
 "  -D FILE               write the log to FILE instead of stderr\n"
 "  -sd IMAGE             attach a raw SD card image (size a power of 2) to the next\n"
 "                        PL181 slot (MMCI0, then MMCI1); also -drive if=sd,file=IMAGE,format=raw\n"
+"  -snapshot             guest writes to SD images are kept in memory and dropped\n"
+"                        at exit; the image files are only read\n"
 "  -sd-latency CMD_NS,BLOCK_NS\n"
 "                        SD commands and 512-byte blocks take this much virtual\n"
 "                        time (default 0,0: instant, as in QEMU)\n"
@@ -238,6 +240,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
                 return r;      /* 1: printed -align-policy help; -1: error printed */
             continue;
         }
+        if (!strcmp(o, "-snapshot")) { cfg->snapshot = true; continue; }
         if (!strcmp(o, "-unmapped-reads-zero")) { cfg->unmapped_reads_zero = true; continue; }
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",

@@ -32,6 +32,7 @@ typedef struct MachineConfig {
     SyncConfig sync;                  /* -align-policy, -record, -align-report */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;
+    bool snapshot;                    /* -snapshot: SD writes are not kept */
     int64_t sd_cmd_ns, sd_block_ns;   /* -sd-latency: 0,0 = instant, as QEMU */
 } MachineConfig;
 

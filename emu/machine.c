@@ -101,6 +101,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         .no_icount = !cfg->icount,
         .sd_image = { cfg->sd_image[0], cfg->sd_image[1] },
         .sd_latency = { cfg->sd_cmd_ns, cfg->sd_block_ns },
+        .sd_snapshot = cfg->snapshot,
     };
     for (int i = 0; i < cfg->n_serial; i++)
         bc.serial[i] = cfg->serial[i];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +90,7 @@ int blockdev_open(BlockDev **out, const char *path, bool read_only,
         return BLOCKDEV_ERROR;
     }
     bd->fd = fd;
+    bd->overlay_fd = -1;
     bd->size = (uint64_t)end;
     bd->read_only = ro;
     if (rc == BLOCKDEV_READ_ONLY)
@@ -105,14 +107,11 @@ static int check_range(const BlockDev *bd, uint64_t offset, size_t len)
     return 0;
 }
 
-int blockdev_read(BlockDev *bd, uint64_t offset, void *buf, size_t len)
+static int pread_all(int fd, uint64_t offset, void *buf, size_t len)
 {
     uint8_t *p = buf;
-    int r = check_range(bd, offset, len);
-    if (r < 0)
-        return r;
     while (len) {
-        ssize_t n = pread(bd->fd, p, len, (off_t)offset);
+        ssize_t n = pread(fd, p, len, (off_t)offset);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -127,16 +126,11 @@ int blockdev_read(BlockDev *bd, uint64_t offset, void *buf, size_t len)
     return 0;
 }
 
-int blockdev_write(BlockDev *bd, uint64_t offset, const void *buf, size_t len)
+static int pwrite_all(int fd, uint64_t offset, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
-    int r = check_range(bd, offset, len);
-    if (r < 0)
-        return r;
-    if (bd->read_only)
-        return -EROFS;
     while (len) {
-        ssize_t n = pwrite(bd->fd, p, len, (off_t)offset);
+        ssize_t n = pwrite(fd, p, len, (off_t)offset);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -147,6 +141,80 @@ int blockdev_write(BlockDev *bd, uint64_t offset, const void *buf, size_t len)
         p += n;
         offset += (uint64_t)n;
         len -= (size_t)n;
+    }
+    return 0;
+}
+
+static bool is_dirty(const BlockDev *bd, uint64_t sector)
+{
+    return bd->dirty[sector / 8] & (1u << (sector % 8));
+}
+
+int blockdev_snapshot(BlockDev *bd)
+{
+    int fd = memfd_create("driftlab-sd-overlay", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)bd->size) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    bd->dirty = calloc(1, bd->size / BLOCKDEV_SECTOR_SIZE / 8 + 1);
+    if (!bd->dirty) {
+        close(fd);
+        return -ENOMEM;
+    }
+    bd->overlay_fd = fd;
+    return 0;
+}
+
+int blockdev_read(BlockDev *bd, uint64_t offset, void *buf, size_t len)
+{
+    int r = check_range(bd, offset, len);
+    if (r < 0 || (r = pread_all(bd->fd, offset, buf, len)) < 0 || bd->overlay_fd < 0)
+        return r;
+    /* Patch in the sectors the guest has written since the start. */
+    uint8_t *p = buf;
+    for (uint64_t pos = offset; pos < offset + len;) {
+        uint64_t sector = pos / BLOCKDEV_SECTOR_SIZE;
+        uint64_t end = (sector + 1) * BLOCKDEV_SECTOR_SIZE;
+        if (end > offset + len)
+            end = offset + len;
+        if (is_dirty(bd, sector) &&
+            (r = pread_all(bd->overlay_fd, pos, p + (pos - offset), end - pos)) < 0)
+            return r;
+        pos = end;
+    }
+    return 0;
+}
+
+int blockdev_write(BlockDev *bd, uint64_t offset, const void *buf, size_t len)
+{
+    int r = check_range(bd, offset, len);
+    if (r < 0)
+        return r;
+    if (bd->read_only)
+        return -EROFS;
+    if (bd->overlay_fd < 0)
+        return pwrite_all(bd->fd, offset, buf, len);
+    const uint8_t *p = buf;
+    for (uint64_t pos = offset; pos < offset + len;) {
+        uint64_t sector = pos / BLOCKDEV_SECTOR_SIZE;
+        uint64_t start = sector * BLOCKDEV_SECTOR_SIZE, end = start + BLOCKDEV_SECTOR_SIZE;
+        if (end > offset + len)
+            end = offset + len;
+        if (!is_dirty(bd, sector) && (pos != start || end != start + BLOCKDEV_SECTOR_SIZE)) {
+            /* A partial write first brings the rest of the sector over. */
+            uint8_t tmp[BLOCKDEV_SECTOR_SIZE];
+            if ((r = pread_all(bd->fd, start, tmp, sizeof tmp)) < 0 ||
+                (r = pwrite_all(bd->overlay_fd, start, tmp, sizeof tmp)) < 0)
+                return r;
+        }
+        if ((r = pwrite_all(bd->overlay_fd, pos, p + (pos - offset), end - pos)) < 0)
+            return r;
+        bd->dirty[sector / 8] |= (uint8_t)(1u << (sector % 8));
+        pos = end;
     }
     return 0;
 }
@@ -169,7 +237,7 @@ int blockdev_write_sectors(BlockDev *bd, uint64_t sector, const void *buf, unsig
 
 int blockdev_flush(BlockDev *bd)
 {
-    if (bd->read_only)
+    if (bd->read_only || bd->overlay_fd >= 0)
         return 0;
     while (fdatasync(bd->fd) < 0) {
         if (errno != EINTR)
@@ -184,6 +252,9 @@ void blockdev_close(BlockDev *bd)
         return;
     blockdev_flush(bd);
     close(bd->fd);
+    if (bd->overlay_fd >= 0)
+        close(bd->overlay_fd);
+    free(bd->dirty);
     free(bd->path);
     free(bd);
 }

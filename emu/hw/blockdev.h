@@ -22,6 +22,10 @@ typedef struct BlockDev {
     uint64_t size;                  /* bytes; a multiple of 512 */
     bool read_only;
     char *path;
+    /* Snapshot mode (QEMU's -snapshot): the image is only read; sectors the
+     * guest writes live in an anonymous overlay file and are dropped at exit. */
+    int overlay_fd;                 /* -1 unless snapshot */
+    uint8_t *dirty;                 /* one bit per sector: in the overlay */
 } BlockDev;
 
 /* blockdev_open() results. */
@@ -39,6 +43,9 @@ enum {
  * read-only without trying for write access (returns BLOCKDEV_OK). */
 int blockdev_open(BlockDev **out, const char *path, bool read_only,
                   char *msg, size_t msglen);
+
+/* Switches an open image to snapshot mode; 0 or a negative errno. */
+int blockdev_snapshot(BlockDev *bd);
 
 /* Byte-granular transfers inside the image. Return 0, or a negative errno
  * (-EINVAL for a range outside the image, -EROFS when read-only, -EIO for a

@@ -92,10 +92,18 @@ static int init_mmci(VersatilePB *vpb, const VersatilePBConfig *cfg)
         const char *path = cfg->sd_image[i];
         if (path) {
             char msg[BLOCKDEV_MSG_LEN];
-            int rc = blockdev_open(&vpb->disk[i], path, false, msg, sizeof msg);
+            int rc = blockdev_open(&vpb->disk[i], path, cfg->sd_snapshot, msg, sizeof msg);
             if (rc == BLOCKDEV_ERROR) {
                 fprintf(stderr, "emu-arm: -sd %s: %s\n", path, msg);
                 return -1;
+            }
+            if (cfg->sd_snapshot) {
+                int e = blockdev_snapshot(vpb->disk[i]);
+                if (e < 0) {
+                    fprintf(stderr, "emu-arm: -sd %s: snapshot overlay: %s\n", path, strerror(-e));
+                    return -1;
+                }
+                vpb->disk[i]->read_only = false;   /* writable: into the overlay */
             }
             if (rc == BLOCKDEV_READ_ONLY)
                 fprintf(stderr, "emu-arm: warning: -sd %s: %s\n", path, msg);

@@ -70,6 +70,7 @@ typedef struct VersatilePBConfig {
     /* Raw SD card images for MMCI0 (0x10005000) and MMCI1 (0x1000b000); NULL
      * leaves the slot empty. Both controllers exist either way, as in QEMU. */
     const char *sd_image[2];
+    bool sd_snapshot;       /* QEMU's -snapshot: writes go to a throwaway overlay */
     /* Virtual-time cost of SD commands and blocks; zeros (the default)
      * complete at once, as QEMU's PL181 does. */
     Pl181Latency sd_latency;

@@ -48,7 +48,7 @@ MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
             "emu", "emu_args", "plugins", "workloads", "policies", "slurm"}
-WORKLOAD_KEYS = {"elf", "append"}
+WORKLOAD_KEYS = {"elf", "append", "emu_args"}
 SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -206,6 +206,7 @@ class Workload:
     elf: str           # absolute
     elf_given: str     # as written in the spec
     appends: list      # of str; [""] = no -append
+    emu_args: list = dataclasses.field(default_factory=list)  # e.g. ["-sd", "disk.img", "-snapshot"]
 
 
 @dataclasses.dataclass
@@ -462,7 +463,12 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(key + ["append"], "must be a string or a non-empty list of strings")
         if len(set(apps)) != len(apps):
             c.fail(key + ["append"], "lists the same arguments twice")
-        workloads.append(Workload(label, elf, elf_given, apps))
+        wargs = w.get("emu_args", [])
+        if not isinstance(wargs, list) or not all(isinstance(a, str) for a in wargs):
+            c.fail(key + ["emu_args"], "must be a list of strings")
+        # Paths after -sd are relative to the repository, like elf.
+        wargs = [resolve(a) if i and wargs[i - 1] == "-sd" else a for i, a in enumerate(wargs)]
+        workloads.append(Workload(label, elf, elf_given, apps, wargs))
 
     pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
     if not pol:
@@ -596,7 +602,7 @@ def make_id(workload, append, multi_append, label, params_str, shift, align, mul
     return jid
 
 
-def command(spec, elf, append, policy_arg, shift, align, record):
+def command(spec, elf, append, policy_arg, shift, align, record, workload_args=()):
     # a Python stand-in (fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
     argv = head + MACHINE_ARGS + [
@@ -606,7 +612,7 @@ def command(spec, elf, append, policy_arg, shift, align, record):
         "-kernel", elf]
     if append:
         argv += ["-append", append]
-    argv += list(spec.emu_args) + ["-stats", "-record", record]
+    argv += list(workload_args) + list(spec.emu_args) + ["-stats", "-record", record]
     return argv
 
 
@@ -646,6 +652,6 @@ def expand(spec):
                                     append=app, label=pg.label, policy=pg.policy,
                                     params=params, params_str=params_str, shift=shift,
                                     align=align, rep=rep, key=key,
-                                    argv=command(spec, w.elf, app, parg, shift, align, record),
+                                    argv=command(spec, w.elf, app, parg, shift, align, record, w.emu_args),
                                     record=record))
     return jobs
