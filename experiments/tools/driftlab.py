@@ -69,6 +69,9 @@ def cmd_bench(args):
     elif args.what == "io":
         import bench_io
         bench_io.run(ROOT, reps=args.reps)
+    elif args.what == "policies":
+        import bench_policies
+        bench_policies.run(ROOT, reps=args.reps)
 
 
 def main(argv=None):
@@ -87,9 +90,10 @@ def main(argv=None):
     r.add_argument("--quick", action="store_true", help="fewer repetitions")
     r.set_defaults(fn=cmd_repro)
     be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
-    be.add_argument("what", choices=["emu", "io"],
+    be.add_argument("what", choices=["emu", "io", "policies"],
                     help="emu: emu-arm vs QEMU guest MIPS; io: CPU vs IO workloads, "
-                    "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU")
+                    "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU; "
+                    "policies: overhead and drift of every alignment policy per shift")
     be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     be.set_defaults(fn=cmd_bench)
     sys.path.insert(0, str(ROOT / "experiments"))
