@@ -55,8 +55,17 @@ def cmd_repro(args):
     if not args.no_setup:
         setup()
     build()
-    import bench
-    bench.side_by_side(ROOT, quick=args.quick)
+    import repro
+    sys.path.insert(0, str(ROOT))
+    import analysis.report
+    spec = ROOT / "experiments" / ("repro-quick.toml" if args.quick else "repro.toml")
+    results = repro.run_sweep(spec, args.jobs)
+    rep = analysis.report.report(results, stream=sys.stdout)
+    repro.compare(results, pathlib.Path(rep["dir"]) / "tables")
+    print("\nFigures (PNG and PDF):")
+    for p in rep["figures"]:
+        print(f"  {p}")
+    print(f"Tables: {pathlib.Path(rep['dir']) / 'tables'}/")
 
 
 def cmd_bench(args):
@@ -85,9 +94,13 @@ def main(argv=None):
     t = sub.add_parser("test", help="build (normal and sanitizer) and run every test")
     t.add_argument("-k", help="only tests matching this pytest expression")
     t.set_defaults(fn=cmd_test)
-    r = sub.add_parser("repro", help="the main job: run the CPU guest on emu-arm and "
-                       "QEMU side by side and print both outputs and their MIPS")
-    r.add_argument("--quick", action="store_true", help="fewer repetitions")
+    r = sub.add_parser("repro", help="the main job: reproduce the 2014 review's comparison "
+                       "(experiments/repro.toml), print our figures beside the seed's, and draw "
+                       "the figures")
+    r.add_argument("--quick", action="store_true",
+                   help="experiments/repro-quick.toml: 2 shifts, 1 repetition (about a minute)")
+    r.add_argument("-j", "--jobs", type=int, default=1,
+                   help="parallel runs (default 1: runs measure time, so they should not compete)")
     r.set_defaults(fn=cmd_repro)
     be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
     be.add_argument("what", choices=["emu", "io", "policies"],
@@ -99,6 +112,9 @@ def main(argv=None):
     sys.path.insert(0, str(ROOT / "experiments"))
     import sweep.cli
     sweep.cli.register(sub)      # sweep, merge, status: docs/cluster.md
+    sys.path.insert(0, str(ROOT))
+    import analysis.report
+    analysis.report.register(sub, build=build)   # report, plot-drift: analysis/report.py
     args = p.parse_args(argv)
     args.fn(args)
 

@@ -1,0 +1,11 @@
+"""driftlab analysis: statistics (the C tool driftlab-analyze), tables, figures
+and the paper's generated inputs.
+
+    analyze.c, dl_h5.c, dl_stats.c   build/analysis/driftlab-analyze (GSL + HDF5)
+    report.py                        `./driftlab report` and `./driftlab plot-drift`
+    synth.py                         synthetic records and merged files (tests, placeholder data)
+    dataset.py                       pack a merged results file into datasets/
+"""
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
