@@ -16,6 +16,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 from . import manifest as mf
@@ -69,9 +70,18 @@ def start(job, time_limit_s):
     out_path, err_path = mf.log_paths(job)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                cwd=str(final.parent), start_new_session=True,
-                                preexec_fn=_pdeathsig)
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    cwd=str(final.parent), start_new_session=True,
+                                    preexec_fn=_pdeathsig)
+        except OSError as e:
+            # The emulator could not be started (missing, or being rebuilt):
+            # that is this job's failure, reported like any other, not the sweep's.
+            err.write(f"cannot start {argv[0]}: {e}\n".encode())
+            err.flush()
+            proc = subprocess.Popen([sys.executable, "-c", "raise SystemExit(127)"],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    start_new_session=True)
     t = time.monotonic()
     return Running(job, proc, tmp, t, mf.now_iso(), t + time_limit_s, out_path, err_path)
 
