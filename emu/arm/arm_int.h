@@ -30,11 +30,15 @@
 #define CF_CLUSTER 0xff000000u
 #define CF_BASE (CF_CLUSTER | CF_USE_ICOUNT)
 /* -d nochain (QEMU's CPU_LOG_TB_NOCHAIN): no goto_tb, every TB logged */
+/* Without -icount (Icount.realtime) QEMU's TBs lack CF_USE_ICOUNT and device
+ * accesses never rewind (can_do_io is always set); instructions are still
+ * counted in budget slices by the run loop. */
+#define ARM_ICOUNT_CFLAGS(cpu) (CF_CLUSTER | ((cpu)->ic->realtime ? 0u : CF_USE_ICOUNT))
 #ifdef LOG_NOCHAIN
 #define ARM_CURR_CFLAGS(cpu) \
-    (CF_BASE | (log_enabled((cpu)->log, LOG_NOCHAIN) ? CF_NO_GOTO_TB : 0u))
+    (ARM_ICOUNT_CFLAGS(cpu) | (log_enabled((cpu)->log, LOG_NOCHAIN) ? CF_NO_GOTO_TB : 0u))
 #else
-#define ARM_CURR_CFLAGS(cpu) ((void)(cpu), CF_BASE)
+#define ARM_CURR_CFLAGS(cpu) ARM_ICOUNT_CFLAGS(cpu)
 #endif
 
 #define CPU_INTERRUPT_HARD 0x0002
@@ -153,6 +157,13 @@ struct TB {
 
 typedef struct TBCache TBCache;
 
+/* Per-CPU jump cache (virtual PC -> TB), QEMU's tb_jmp_cache */
+#define JC_BITS 12
+static inline uint32_t jc_hash(uint32_t pc)
+{
+    return ((pc >> 1) ^ (pc >> (JC_BITS + 1))) & ((1u << JC_BITS) - 1);
+}
+
 /* ---- the CPU ---- */
 struct ArmCPU {
     /* hot state first */
@@ -166,6 +177,10 @@ struct ArmCPU {
     uint8_t *ram;
     uint32_t ram_size;
     bool io_stop;                /* ARM_IO_INDEX: stop after this insn */
+    int chain_left;              /* direct TB-to-TB jumps left before the loop */
+    bool ptr_chain;              /* goto_ptr may jump directly (no exec/cpu log) */
+    uint32_t curr_cflags;        /* QEMU's curr_cflags(), set on exec entry */
+    TB **jmp_cache;              /* tbc's jump cache */
     const TB *cur_tb;
 
     /* CPSR pieces */

@@ -4,8 +4,9 @@
  * MMIO rules under icount, and the faults an ARMv5 core raises.
  *
  * Pages are 1 KiB (ARMv5 tiny pages, QEMU's TARGET_PAGE_BITS for v5).
- * translate() is the identity today; the ARMv5 MMU (CP15 c1.M, c2 tables,
- * c3 domains, AP checks, FSR/FAR) plugs in there.
+ * translate() implements QEMU 7.2's ARMv5 VMSA (FCSE, SCTLR.M, TTBR0/1 +
+ * TTBCR.N, sections, coarse/fine tables, 64K/4K/1K pages, DACR domains, AP
+ * with SCTLR.S/R) with its fault status codes.
  */
 #include <stdio.h>
 #include "arm/arm_int.h"
@@ -20,15 +21,141 @@ typedef struct {
     uint32_t fsr;    /* on fault */
 } Xlate;
 
-/* The one translation function. Returns false with x->fsr on a fault. */
+static inline bool page_is_ram(const ArmCPU *cpu, uint32_t ppage);
+
+/* Page-table walk read (QEMU's arm_ldl_ptw): physical, little-endian. A walk
+ * into memory that is not RAM fails (external abort on translation table
+ * walk), ignore_memory_transaction_failures notwithstanding. */
+static bool ptw_load(ArmCPU *cpu, uint32_t pa, uint32_t *v)
+{
+    if (!page_is_ram(cpu, pa & PAGE_MASK))
+        return false;
+    const uint8_t *p = cpu->ram + pa;
+    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return true;
+}
+
+/* QEMU's ap_to_rw_prot_is_user() for ARMv5 (no APX, no V6K). bit0 R, bit1 W */
+static int ap_to_prot(const ArmCPU *cpu, int ap, int domain_prot, bool is_user)
+{
+    if (domain_prot == 3)
+        return 3;
+    switch (ap) {
+    case 0:
+        switch (cpu->cp15.sctlr & ((1u << 8) | (1u << 9))) {
+        case 1u << 8: return is_user ? 0 : 1;     /* S */
+        case 1u << 9: return 1;                    /* R */
+        default: return 0;
+        }
+    case 1: return is_user ? 0 : 3;
+    case 2: return is_user ? 1 : 3;
+    default: return 3;
+    }
+}
+
+/* Short-descriptor fault status (QEMU's arm_fi_to_sfsc) */
+enum { FT_TRANSLATION, FT_DOMAIN, FT_PERMISSION, FT_EXT_WALK };
+static uint32_t sfsc(int type, int level, int domain)
+{
+    uint32_t fsc;
+    switch (type) {
+    case FT_TRANSLATION: fsc = level == 1 ? 0x5 : 0x7; break;
+    case FT_DOMAIN: fsc = level == 1 ? 0x9 : 0xb; break;
+    case FT_PERMISSION: fsc = level == 1 ? 0xd : 0xf; break;
+    default: fsc = level == 1 ? 0xc : 0xe; break;
+    }
+    return fsc | ((uint32_t)domain << 4);
+}
+
+/* QEMU's get_phys_addr_v5(): sections, coarse and fine tables, 64K/4K/1K
+ * pages, domains, AP with SCTLR.S/R. */
+static bool walk_v5(ArmCPU *cpu, uint32_t va, int acc, bool is_user, Xlate *x)
+{
+    int level = 1, domain = 0, ap;
+    uint32_t n = cpu->cp15.ttbcr & 7, table, desc, pa;
+    uint32_t mask = n ? ~(0xffffffffu >> n) : 0;
+    if (va & mask)
+        table = cpu->cp15.ttbr1 & 0xffffc000u;
+    else
+        table = cpu->cp15.ttbr0 & ~(0x3fffu >> n);
+    table |= (va >> 18) & 0x3ffc;
+    if (!ptw_load(cpu, table, &desc)) {
+        x->fsr = sfsc(FT_EXT_WALK, level, domain);
+        return false;
+    }
+    unsigned type = desc & 3;
+    domain = (desc >> 5) & 15;
+    int domain_prot = (cpu->cp15.dacr >> (domain * 2)) & 3;
+    if (type == 0) {
+        x->fsr = sfsc(FT_TRANSLATION, level, domain);
+        return false;
+    }
+    if (type != 2)
+        level = 2;
+    if (domain_prot == 0 || domain_prot == 2) {
+        x->fsr = sfsc(FT_DOMAIN, level, domain);
+        return false;
+    }
+    if (type == 2) {
+        pa = (desc & 0xfff00000u) | (va & 0x000fffffu);
+        ap = (desc >> 10) & 3;
+    } else {
+        if (type == 1)
+            table = (desc & 0xfffffc00u) | ((va >> 10) & 0x3fc);
+        else
+            table = (desc & 0xfffff000u) | ((va >> 8) & 0xffc);
+        if (!ptw_load(cpu, table, &desc)) {
+            x->fsr = sfsc(FT_EXT_WALK, level, domain);
+            return false;
+        }
+        switch (desc & 3) {
+        case 0:
+            x->fsr = sfsc(FT_TRANSLATION, level, domain);
+            return false;
+        case 1:
+            pa = (desc & 0xffff0000u) | (va & 0xffff);
+            ap = (desc >> (4 + ((va >> 13) & 6))) & 3;
+            break;
+        case 2:
+            pa = (desc & 0xfffff000u) | (va & 0xfff);
+            ap = (desc >> (4 + ((va >> 9) & 6))) & 3;
+            break;
+        default:
+            if (type == 1) {    /* extended small page: UNPREDICTABLE on v5 */
+                x->fsr = sfsc(FT_TRANSLATION, level, domain);
+                return false;
+            }
+            pa = (desc & 0xfffffc00u) | (va & 0x3ff);
+            ap = (desc >> 4) & 3;
+            break;
+        }
+    }
+    int prot = ap_to_prot(cpu, ap, domain_prot, is_user);
+    if (prot)
+        prot |= 4;          /* PAGE_EXEC with any access */
+    if (!(prot & (1 << acc))) {
+        x->fsr = sfsc(FT_PERMISSION, level, domain);
+        return false;
+    }
+    x->paddr = pa;
+    x->prot = prot;
+    return true;
+}
+
+/* The one translation function (QEMU's get_phys_addr for an ARMv5 VMSA):
+ * FCSE, then the flat map when SCTLR.M is clear, else the table walk.
+ * Returns false with x->fsr on a fault. */
 static bool translate(ArmCPU *cpu, uint32_t vaddr, int acc, int mmu, Xlate *x)
 {
-    (void)cpu; (void)acc; (void)mmu;
-    /* No MMU yet: flat mapping, everything accessible. */
-    x->paddr = vaddr;
-    x->prot = 7;
-    x->fsr = 0;
-    return true;
+    if (vaddr < 0x02000000u)
+        vaddr += cpu->cp15.fcseidr;
+    if (!(cpu->cp15.sctlr & SCTLR_M)) {
+        x->paddr = vaddr;
+        x->prot = 7;
+        x->fsr = 0;
+        return true;
+    }
+    return walk_v5(cpu, vaddr, acc, mmu == MMU_IDX_USER, x);
 }
 
 void arm_tlb_flush(ArmCPU *cpu)
@@ -132,7 +259,7 @@ static void __attribute__((noreturn)) io_recompile(ArmCPU *cpu, const ArmOp *op)
 static uint32_t io_access(ArmCPU *cpu, const ArmOp *op, uint32_t paddr, uint32_t vaddr,
                           uint32_t val, int size, bool is_write)
 {
-    bool io_ok = op->xflags & OPX_IO_OK;
+    bool io_ok = (op->xflags & OPX_IO_OK) || cpu->ic->realtime;
     if (!io_ok && cpu->cfg.io_mode == ARM_IO_RECOMPILE)
         io_recompile(cpu, op);
     const MmioRegion *r = bus_find(cpu->bus, paddr);

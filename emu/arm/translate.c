@@ -96,7 +96,10 @@ static void gen_dp(DC *dc, unsigned opc, bool s, unsigned rd, unsigned rn, unsig
             dc->end = true;
         return;
     }
-    ArmOp *op = emit(dc, dp_table[opc][kind][s][dc->cond != 14]);
+    unsigned fkind = kind;
+    if (kind == K_SHI && shtype != SH_RRX)
+        fkind = K_LSL + shtype;      /* shift-type specialised handler */
+    ArmOp *op = emit(dc, dp_table[opc][fkind][s][dc->cond != 14]);
     op->rd = (uint8_t)rd;
     op->rn = (uint8_t)(uses_rn ? rn : 0);
     op->rm = (uint8_t)rm;
@@ -225,6 +228,8 @@ static void gen_block(DC *dc, bool load, bool b, bool i, bool s, bool w, unsigne
 
 static void gen_branch(DC *dc, ArmOpFn fn, ArmOpFn fn_cc, uint32_t target, uint32_t link)
 {
+    if (fn == op_b && dc->cond < 14)
+        fn_cc = b_cond_table[dc->cond];
     ArmOp *op = emit(dc, dc->cond == 14 ? fn : fn_cc);
     op->imm = target;
     op->aux = link;
@@ -236,6 +241,19 @@ static void gen_branch(DC *dc, ArmOpFn fn, ArmOpFn fn_cc, uint32_t target, uint3
 static void gen_misc(DC *dc, unsigned sub, unsigned rd, unsigned rn, unsigned rm, unsigned rs,
                      uint32_t aux)
 {
+    if ((sub == M_MUL || sub == M_MLA) && rd != 15 && rm != 15 && rs != 15 &&
+        (sub == M_MUL || rn != 15)) {
+        ArmOp *op = emit(dc, sub == M_MLA ? (aux & 1 ? SEL(op_misc) : SEL(op_mla))
+                                         : (aux & 1 ? SEL(op_muls) : SEL(op_mul)));
+        if (op->fn == op_misc || op->fn == op_misc_cc)
+            op->sub = (uint8_t)sub;
+        op->rd = (uint8_t)rd;
+        op->rn = (uint8_t)rn;
+        op->rm = (uint8_t)rm;
+        op->rs = (uint8_t)rs;
+        op->aux = aux;
+        return;
+    }
     ArmOp *op = emit(dc, SEL(op_misc));
     op->sub = (uint8_t)sub;
     op->rd = (uint8_t)rd;

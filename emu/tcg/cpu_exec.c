@@ -15,6 +15,15 @@
 #include "arm/arm_int.h"
 #include "tcg/tb.h"
 
+/* Direct TB-to-TB jumps before the loop runs again. Handlers tail-call
+ * (threaded code); where the compiler does not turn those into jumps (-O1,
+ * sanitizers) each chained TB nests its ops' frames, so keep it short. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DIRECT_CHAIN_MAX 4
+#else
+#define DIRECT_CHAIN_MAX 32
+#endif
+
 static FILE *logf_(ArmCPU *cpu) { return cpu->log->f ? cpu->log->f : stderr; }
 
 static void log_cpu_exec(ArmCPU *cpu, const TB *tb)
@@ -70,7 +79,8 @@ static bool handle_interrupt(ArmCPU *cpu, TB **last_tb)
         }
     }
     if (unlikely(cpu->exit_request) ||
-        ((cpu->cflags_next_tb == -1 || (cpu->cflags_next_tb & CF_USE_ICOUNT)) &&
+        ((cpu->cflags_next_tb == -1 || (cpu->cflags_next_tb & CF_USE_ICOUNT) ||
+          cpu->ic->realtime) &&
          cpu->icount_decr.u16.low + cpu->ic->extra == 0)) {
         cpu->exit_request = 0;
         if (cpu->exception_index == -1) {
@@ -117,12 +127,14 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
         cpu->icount_decr.u16.low = (uint16_t)cnt;
         cpu->cur_tb = tb;
         cpu->stats.tbs_executed++;
+        /* Direct jumps between TBs bypass this loop; not when something must
+         * run after every TB. */
+        cpu->chain_left = slow ? 0 : DIRECT_CHAIN_MAX;
         uint32_t ex = tb->ops[0].fn(cpu, &tb->ops[0]);
+        tb = (TB *)cpu->cur_tb;     /* the last TB that ran */
         if (unlikely(slow))
             per_tb_slow(cpu);
-        switch (ex) {
-        case EXIT_GOTO_TB0:
-        case EXIT_GOTO_TB1: {
+        if (likely(ex <= EXIT_GOTO_TB1)) {
             TB *next = tb->jmp_dest[ex];
             if (likely(next && !next->invalid)) {
                 tb = next;
@@ -133,8 +145,9 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
             *tb_exit = (int)ex;
             return;
         }
+        switch (ex) {
         case EXIT_GOTO_PTR: {
-            TB *next = tb_lookup(cpu, cpu->r[15], cpu->tb_flags, ARM_CURR_CFLAGS(cpu));
+            TB *next = tb_lookup(cpu, cpu->r[15], cpu->tb_flags, cpu->curr_cflags);
             if (next) {
                 if (unlikely(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))))
                     log_cpu_exec(cpu, next);
@@ -171,6 +184,8 @@ int arm_cpu_exec(ArmCPU *cpu)
     }
     if (cpu->hooks && cpu->hooks->init_delay)
         cpu->hooks->init_delay(cpu->hooks->ctx);
+    cpu->curr_cflags = ARM_CURR_CFLAGS(cpu);
+    cpu->ptr_chain = !(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU)));
 
     if (setjmp(cpu->jmp_env) != 0) {
         /* came back from the middle of a TB (fault, io recompile, flush) */
@@ -190,7 +205,7 @@ int arm_cpu_exec(ArmCPU *cpu)
             uint32_t pc = cpu->r[15], flags = cpu->tb_flags;
             uint32_t cflags;
             if (cpu->cflags_next_tb == -1) {
-                cflags = ARM_CURR_CFLAGS(cpu);
+                cflags = cpu->curr_cflags;
             } else {
                 cflags = (uint32_t)cpu->cflags_next_tb;
                 cpu->cflags_next_tb = -1;

@@ -14,7 +14,6 @@
 #include "tcg/tb.h"
 
 #define HASH_BITS 15
-#define JC_BITS 12
 
 struct TBCache {
     uint8_t *arena;
@@ -31,17 +30,13 @@ static inline uint32_t hash_fn(uint32_t phys_pc, uint32_t flags, uint32_t cflags
     return (h ^ (h >> 15)) & ((1u << HASH_BITS) - 1);
 }
 
-static inline uint32_t jc_hash(uint32_t pc)
-{
-    return ((pc >> 1) ^ (pc >> (JC_BITS + 1))) & ((1u << JC_BITS) - 1);
-}
 
 TBCache *tbc_new(ArmCPU *cpu, uint32_t bytes, uint32_t ram_size)
 {
-    (void)cpu;
     TBCache *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
+    cpu->jmp_cache = c->jc;
     if (bytes < (1u << 20))
         bytes = 1u << 20;
     c->arena = malloc(bytes);
@@ -167,18 +162,18 @@ static void log_in_asm(ArmCPU *cpu, TB *tb)
         if (thumb && op->len == 2) {
             insn = (uint32_t)buf[0] | (uint32_t)buf[1] << 8;
             arm_disas(dis, sizeof dis, op->pc, insn, true);
-            fprintf(f, "0x%08x:  %04x         %s\n", op->pc, insn, dis);
+            fprintf(f, "0x%08x:  %04x       %s\n", op->pc, insn, dis);
         } else if (thumb) {
             uint32_t a = (uint32_t)buf[0] | (uint32_t)buf[1] << 8;
             uint32_t b = (uint32_t)buf[2] | (uint32_t)buf[3] << 8;
             insn = (a << 16) | b;
             arm_disas(dis, sizeof dis, op->pc, insn, true);
-            fprintf(f, "0x%08x:  %04x %04x    %s\n", op->pc, a, b, dis);
+            fprintf(f, "0x%08x:  %04x %04x  %s\n", op->pc, a, b, dis);
         } else {
             insn = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
                    (uint32_t)buf[3] << 24;
             arm_disas(dis, sizeof dis, op->pc, insn, false);
-            fprintf(f, "0x%08x:  %08x     %s\n", op->pc, insn, dis);
+            fprintf(f, "0x%08x:  %08x  %s\n", op->pc, insn, dis);
         }
     }
     fprintf(f, "\n");
@@ -235,7 +230,7 @@ TB *tb_gen_code(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags)
 
 void tb_add_jump(ArmCPU *cpu, TB *tb, int n, TB *next)
 {
-    if (next->invalid || tb->jmp_dest[n])
+    if (next->invalid || tb->invalid || tb->jmp_dest[n])
         return;
     tb->jmp_dest[n] = next;
     if (log_enabled(cpu->log, LOG_EXEC))
