@@ -198,3 +198,41 @@ def test_wrong_abi_plugin_is_refused():
     err = r.stderr.decode()
     assert r.returncode == 1 and len(err.strip().splitlines()) == 1
     assert "ABI version" in err
+
+
+@pytest.mark.parametrize("spec", [
+    "threshold,max-advance-us=180,target-us=-180,period-us=10,max-period-us=5000",
+    "threshold,timer-slack-ns=1",
+])
+def test_threshold_variants_keep_guest_behaviour(spec):
+    """Skipped checks (max-period-us) and a changed timer slack only move
+    sleeps: same output, same instruction count; fewer reads than periodic."""
+    out, status, insns = baseline()
+    r = emu(["-icount", f"shift={sustained_shift()}", "-align-policy", spec, "-stats",
+             "-align-report"])
+    assert r.returncode == status, r.stderr.decode(errors="replace")
+    assert r.stdout == out and instructions(r.stderr) == insns
+    err = r.stderr.decode()
+    reads = int(re.search(r"host clock reads (\d+)", err).group(1))
+    guest_s = float(re.search(r"guest ([0-9.]+) s", err).group(1))
+    if "max-period-us" in spec:   # a fixed 10 us period would read 1e5 times per guest second
+        assert 0 < reads < 0.5 * guest_s * 1e5, err
+
+
+def test_bench_policies_smoke(capsys):
+    """The benchmark runs end to end on a tiny configuration and judges the
+    targets (no speed is asserted)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "experiments" / "tools"))
+    import bench_policies
+    if not (ROOT / bench_policies.WORKLOADS["tick"][0]).exists():
+        pytest.skip("timer-jitter.elf not built")
+    res = bench_policies.run(ROOT, shifts=[6], reps=1, only=["start-only", "thr-tuned"])
+    out = capsys.readouterr().out
+    table = res[6]
+    assert set(table) == {"none", "(hooks)", "start-only", "thr-tuned"}
+    assert table["start-only"]["sleeps"] > 0 and table["thr-tuned"]["sleeps"] > 0
+    assert table["thr-tuned"]["reads"] > table["start-only"]["reads"]
+    for key in ("overhead", "p99", "code", "wake", "runq"):
+        assert key in table["thr-tuned"]
+    assert "targets: " in out and "summary" in out and "(2) start-only" in out

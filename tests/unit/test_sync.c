@@ -448,6 +448,52 @@ static void test_threshold(void)
     sync_registry_free(&reg);
 }
 
+/* One wake-up 5 ms late (a busy host) after the 100th sleep. */
+typedef struct Outlier { Watch *w; FakeClock *clock; int64_t base_ns; bool done; } Outlier;
+static void outlier_tb(void *opaque)
+{
+    Outlier *o = opaque;
+    int64_t n = o->w->run->ctx.n.sleeps;
+    if (n == 100 && !o->done) {
+        o->clock->oversleep_ns = 5000000;
+        o->done = true;
+    } else if (n > 100) {
+        o->clock->oversleep_ns = o->base_ns;
+    }
+    watch_tb(o->w);
+}
+
+static void test_threshold_skip_and_outliers(void)
+{
+    Rig r;
+    /* Checks skipped while the advance cannot reach max-advance: far fewer
+     * reads than one per 10 us, and still no overshoot beyond one period. */
+    rig_start(&r, "threshold,max-advance-us=200,target-us=-100,period-us=10,max-period-us=5000,"
+                  "compensate=off", 4, 10, 40, true, 0);
+    rig_run(&r, 10000000);   /* 160 ms of guest time */
+    int64_t periodic = 160000 / 10;
+    check(r.run.ctx.n.host_reads * 3 < periodic && r.run.ctx.n.sleeps > 100,
+          "threshold max-period-us: %lld reads (a fixed 10 us period: %lld), %lld sleeps",
+          (long long)r.run.ctx.n.host_reads, (long long)periodic, (long long)r.run.ctx.n.sleeps);
+    check(r.w.max_drift <= 200000 + 10000 + 160 && r.w.min_drift >= -100000 - 160,
+          "threshold max-period-us: drift within [target, max-advance + period + 1 TB] (%lld..%lld ns)",
+          (long long)r.w.min_drift, (long long)r.w.max_drift);
+    rig_free(&r);
+
+    /* A single 5 ms oversleep must not teach compensation to stop sleeping. */
+    rig_start(&r, "threshold,max-advance-us=200,target-us=-100,period-us=50", 4, 10, 40, true, 0);
+    r.clock.oversleep_ns = 20000;
+    Outlier o = { &r.w, &r.clock, 20000, false };
+    r.e.after_tb = outlier_tb;
+    r.e.after_tb_opaque = &o;
+    rig_run(&r, 10000000);
+    check(o.done && stat(&r.stats, "oversleep_clipped") >= 1 && r.w.max_drift <= 200000 + 50000 + 160 &&
+              stat(&r.stats, "oversleep_estimate_ns") < 40000,
+          "threshold: a 5 ms oversleep is clipped (estimate %.0f us, max advance %lld us)",
+          stat(&r.stats, "oversleep_estimate_ns") / 1000, (long long)r.w.max_drift / 1000);
+    rig_free(&r);
+}
+
 static void test_pid(void)
 {
     Rig r;
@@ -540,6 +586,7 @@ int main(void)
     test_start_only();
     test_per_tb();
     test_threshold();
+    test_threshold_skip_and_outliers();
     test_pid();
     test_hybrid();
     test_adaptive();
