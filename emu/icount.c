@@ -81,11 +81,6 @@ static int64_t in_flight(const Icount *ic)
     return ic->budget - (ic->decr->u16.low + ic->extra);
 }
 
-int64_t icount_raw(const Icount *ic)
-{
-    return ic->executed + in_flight(ic);
-}
-
 int64_t icount_vclock_ns(const Icount *ic)
 {
     if (ic->realtime)

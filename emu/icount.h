@@ -53,8 +53,12 @@ void icount_init(Icount *ic, IcountDecr *decr, int shift, bool adaptive, bool sl
  * only counted, in slices short enough to serve timers on time. */
 void icount_set_realtime(Icount *ic);
 /* Retired instructions, including those of the current budget; only exact at
- * a TB boundary or at a device access made in I/O-exact state. */
-int64_t icount_raw(const Icount *ic);
+ * a TB boundary or at a device access made in I/O-exact state. Inline: the
+ * per-TB alignment check reads it. */
+static inline int64_t icount_raw(const Icount *ic)
+{
+    return ic->executed + ic->budget - (ic->decr->u16.low + ic->extra);
+}
 int64_t icount_vclock_ns(const Icount *ic);
 int64_t icount_rtclock_ns(const Icount *ic);
 static inline int64_t icount_to_ns(const Icount *ic, int64_t n) { return n << ic->shift; }

@@ -83,7 +83,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         m->ic.align = sync_session_aligning(m->sync);
         const SyncHooks *h = sync_session_hooks(m->sync);
         if (h) {
-            ArmAlignHooks ah = { h->init_delay, h->perform_align, h->ctx };
+            ArmAlignHooks ah = { h->init_delay, h->perform_align, h->ctx, h->align_at };
             arm_cpu_set_align_hooks(m->cpu, &ah);
         }
         if (sync_session_wants_icount(m->sync)) {

@@ -59,6 +59,10 @@ typedef struct ArmAlignHooks {
     void (*init_delay)(void *ctx);
     void (*perform_align)(void *ctx);
     void *ctx;
+    /* Optional: perform_align is not called while the retired-instruction
+     * count is below *align_at (the policy's next sync point), so the
+     * per-TB cost between sync points is one compare. */
+    const int64_t *align_at;
 } ArmAlignHooks;
 
 typedef struct ArmCPUStats {

@@ -94,8 +94,9 @@ static bool handle_interrupt(ArmCPU *cpu, TB **last_tb)
 
 static void per_tb_slow(ArmCPU *cpu)
 {
-    if (cpu->hooks && cpu->hooks->perform_align)
-        cpu->hooks->perform_align(cpu->hooks->ctx);
+    const ArmAlignHooks *h = cpu->hooks;
+    if (h && h->perform_align && (!h->align_at || icount_raw(cpu->ic) >= *h->align_at))
+        h->perform_align(h->ctx);
     if (cpu->publish)
         atomic_store_explicit((_Atomic int64_t *)&cpu->retired, icount_raw(cpu->ic),
                               memory_order_relaxed);
