@@ -7,15 +7,20 @@ The packed results.h5 keeps the merged layout (experiments/sweep/merge.py), so
 `./driftlab report datasets/NAME` reads it like the original:
   - root attributes, /provenance and /summary are copied unchanged (/summary
     holds every run's exact summary numbers, final lag and CPU time included);
-  - each /runs/<id> keeps its attributes, /summary and /sweep; its /drift
+  - each /runs/<id> keeps its attributes and /summary, and of /sweep its
+    identity (job id, workload, policy label, params, repetition, instruction
+    count); its /drift
     series is kept whole up to --max-samples, else thinned to an even stride
     plus the samples of the minimum and the maximum (so |drift| max is exact,
     and quantiles are those of a uniform subsample); guest_ns is dropped (it
     is host_ns + drift_ns); /drift carries `decimated_from` (original length)
-    and `stride`;
+    and `stride`; the schema's units and descriptions of the series, the same
+    for every run, are attributes of /runs (`drift_ns.units`, ...);
   - /policy event tables are dropped unless --keep-events (their sizes are in
-    each run's summary: events_recorded ...);
-  - datasets are gzip-compressed (with shuffle).
+    each run's summary: events_recorded ...), and so is summary/policy (the
+    policy's own statistics: the policy.* columns of /summary);
+  - datasets are gzip-compressed (with shuffle), in HDF5's compact 1.10+
+    file format (libver="latest"; h5py and HDF5 >= 1.10 read it).
 A README.md with the provenance and the commands is written next to it.
 """
 import argparse
@@ -32,6 +37,9 @@ from . import ROOT
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 
 DEFAULT_MAX_SAMPLES = 5000
+
+
+SWEEP_KEPT = ("job_id", "workload", "policy_label", "params", "rep", "instructions")
 
 
 def _s(v):
@@ -73,7 +81,7 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
     tmp = out.with_name("results.h5.part")
     comp = {"compression": "gzip", "compression_opts": 6, "shuffle": True}
     thinned = 0
-    with h5py.File(results, "r") as src, h5py.File(tmp, "w") as dst:
+    with h5py.File(results, "r") as src, h5py.File(tmp, "w", libver="latest") as dst:
         if "summary" not in src or "runs" not in src:
             raise ValueError(f"{results} is not a merged results file (no /summary or /runs)")
         _copy_attrs(src, dst)
@@ -87,6 +95,9 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
                                **comp)
         _copy_attrs(src["summary"], s)
         runs = dst.create_group("runs")
+        # The schema's texts (units, descriptions) are the same for every
+        # run: they are stored once on /runs rather than 252 times.
+        texts = {}
         for rid, g in src["runs"].items():
             r = runs.create_group(rid)
             _copy_attrs(g, r)
@@ -96,23 +107,36 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
                     idx, stride = thin(d.size, max_samples, d)
                     thinned += stride > 1
                     dg = r.create_group("drift")
-                    _copy_attrs(item, dg)
                     dg.attrs["decimated_from"] = d.size
                     dg.attrs["stride"] = stride
-                    dg.attrs["guest_ns"] = "dropped: guest_ns = host_ns + drift_ns"
                     for col in ("host_ns", "drift_ns"):
                         if col in item:
                             v = item[col][:][idx]
-                            ds = dg.create_dataset(col, data=v, maxshape=(None,),
-                                                   chunks=(min(4096, max(v.size, 1)),), **comp)
-                            _copy_attrs(item[col], ds)
+                            dg.create_dataset(col, data=v, **comp)
+                            texts.setdefault(col, dict(item[col].attrs))
+                    texts.setdefault("drift", dict(item.attrs))
+                elif name == "sweep":
+                    # Only the run's identity in the sweep: the rest (command,
+                    # host, wall time, UART output) repeats the run's own
+                    # attributes or /provenance, and per-object metadata is
+                    # most of a packed file's size.
+                    sg = r.create_group("sweep")
+                    for k in SWEEP_KEPT:
+                        if k in item.attrs:
+                            sg.attrs[k] = item.attrs[k]
                 elif name == "policy" and not keep_events:
-                    pg = r.create_group("policy")
-                    _copy_attrs(item, pg)
-                    pg.attrs["dropped"] = "event tables dropped by analysis/dataset.py pack"
+                    continue   # event counts are in the run's summary
+                elif name == "summary":
+                    # The policy's own statistics (summary/policy) are the
+                    # policy.* columns of /summary already.
+                    _copy_attrs(item, r.create_group("summary"))
                 else:
                     _copy_group(item, r.create_group(name), comp) if not hasattr(item, "shape") \
                         else r.create_dataset(name, data=item[()], dtype=item.dtype)
+        for what, attrs in texts.items():
+            for k, v in attrs.items():
+                runs.attrs[f"{what}.{k}"] = v
+        runs.attrs["drift.guest_ns"] = "dropped: guest_ns = host_ns + drift_ns"
     os.replace(tmp, out)
     write_readme(out_dir, out, results, max_samples, thinned, keep_events, note)
     return out
@@ -150,7 +174,8 @@ def write_readme(out_dir, out, results, max_samples, thinned, keep_events, note)
         f"| packed from | `{results}` sha256 `{_s(a.get('packed_from_sha256', ''))[:16]}...` |",
         f"| drift series | at most {max_samples} samples per run ({thinned} runs thinned: even "
         f"stride + min + max; `guest_ns` dropped, = host_ns + drift_ns); `/policy` events "
-        f"{'kept' if keep_events else 'dropped'} |",
+        f"{'kept' if keep_events else 'dropped'}; `/runs/*/sweep` keeps only the run's identity "
+        f"(command and host are in the run's attributes and `/provenance`) |",
         "",
         "Statistics, tables and figures (nothing is rerun):",
         "",
