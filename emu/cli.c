@@ -1,6 +1,7 @@
 #include "config.h"
 #include "log.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,15 @@ void cli_usage(FILE *f)
     f);
 }
 
-static int err(const char *fmt, const char *a, const char *b)
+static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int err(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "emu-arm: ");
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     return -1;
 }
 
@@ -111,7 +116,7 @@ static int parse_icount(char *spec, MachineConfig *cfg)
             val = tok;
         }
         if (!val)
-            return err("-icount: unknown option '%s'%s", tok, "");
+            return err("-icount: unknown option '%s'", tok);
         if (!strcmp(key, "shift")) {
             have_shift = true;
             if (!strcmp(val, "auto")) {
@@ -121,7 +126,7 @@ static int parse_icount(char *spec, MachineConfig *cfg)
             char *end;
             long s = strtol(val, &end, 10);
             if (*val == 0 || *end || s < 0 || s > 10)
-                return err("-icount: shift must be 0..10 or auto, not '%s'%s", val, "");
+                return err("-icount: shift must be 0..10 or auto, not '%s'", val);
             cfg->shift = (int)s;
         } else if (!strcmp(key, "align")) {
             if (parse_onoff("align", val, &cfg->align) < 0)
@@ -131,15 +136,15 @@ static int parse_icount(char *spec, MachineConfig *cfg)
             if (parse_onoff("sleep", val, &cfg->sleep) < 0)
                 return -1;
         } else {
-            return err("-icount: unknown option '%s' (expected shift, align, sleep)%s", key, "");
+            return err("-icount: unknown option '%s' (expected shift, align, sleep)", key);
         }
     }
     if (!have_shift)
-        return err("-icount: shift=N|auto is required%s%s", "", "");
+        return err("-icount: shift=N|auto is required");
     if (cfg->align && have_sleep && !cfg->sleep)
-        return err("-icount: align=on and sleep=off are incompatible%s%s", "", "");
+        return err("-icount: align=on and sleep=off are incompatible");
     if (cfg->align && cfg->shift_auto)
-        return err("-icount: shift=auto and align=on are incompatible%s%s", "", "");
+        return err("-icount: shift=auto and align=on are incompatible");
     return 0;
 }
 
@@ -158,7 +163,7 @@ static int parse_log(const char *spec, MachineConfig *cfg)
             if (!strcmp(tok, items[i].name))
                 break;
         if (i == sizeof items / sizeof items[0])
-            return err("-d: unknown log item '%s' (expected exec, cpu, in_asm, int, nochain)%s", tok, "");
+            return err("-d: unknown log item '%s' (expected exec, cpu, in_asm, int, nochain)", tok);
         cfg->log_mask |= items[i].bit;
     }
     return 0;
@@ -167,11 +172,11 @@ static int parse_log(const char *spec, MachineConfig *cfg)
 static int parse_serial(const char *v, MachineConfig *cfg)
 {
     if (cfg->n_serial == MAX_SERIAL)
-        return err("-serial: at most %s serial ports%s", "4", "");
+        return err("-serial: at most %d serial ports", MAX_SERIAL);
     if (strcmp(v, "stdio") && strcmp(v, "null") && strncmp(v, "file:", 5))
-        return err("-serial: unsupported backend '%s' (expected stdio, null, file:PATH)%s", v, "");
+        return err("-serial: unsupported backend '%s' (expected stdio, null, file:PATH)", v);
     if (!strncmp(v, "file:", 5) && !v[5])
-        return err("-serial: file: needs a path%s%s", "", "");
+        return err("-serial: file: needs a path");
     cfg->serial[cfg->n_serial++] = v;
     return 0;
 }
@@ -179,7 +184,7 @@ static int parse_serial(const char *v, MachineConfig *cfg)
 static int add_sd(const char *path, MachineConfig *cfg)
 {
     if (cfg->n_sd == 2)
-        return err("-sd: versatilepb has two SD slots; '%s' is a third card%s", path, "");
+        return err("-sd: versatilepb has two SD slots; '%s' is a third card", path);
     cfg->sd_image[cfg->n_sd++] = path;
     return 0;
 }
@@ -198,10 +203,10 @@ static int parse_drive(const char *spec, MachineConfig *cfg)
         else if (!strncmp(tok, "file=", 5) && tok[5])
             file = spec + (tok + 5 - buf);
         else if (strcmp(tok, "format=raw"))
-            return err("-drive: unsupported setting '%s' (expected if=sd,file=PATH,format=raw)%s", tok, "");
+            return err("-drive: unsupported setting '%s' (expected if=sd,file=PATH,format=raw)", tok);
     }
     if (!is_sd || !file)
-        return err("-drive: expected if=sd,file=PATH[,format=raw]%s%s", "", "");
+        return err("-drive: expected if=sd,file=PATH[,format=raw]");
     /* The path runs to the next comma; the config owns the copy for the
      * life of the process. */
     char *path = strndup(file, strcspn(file, ","));
@@ -234,7 +239,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         bool sync_value;
         if (sync_cli_is_option(o, &sync_value)) {
             if (sync_value && i + 1 >= argc)
-                return err("option '%s' needs a value%s", argv[i], "");
+                return err("option '%s' needs a value", argv[i]);
             int r = sync_cli_option(&cfg->sync, o, sync_value ? argv[++i] : NULL);
             if (r)
                 return r;      /* 1: printed -align-policy help; -1: error printed */
@@ -252,19 +257,19 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (!strcmp(o, with_value[k]))
                 break;
         if (k == sizeof with_value / sizeof with_value[0])
-            return err("unknown option '%s' (see -help)%s", argv[i], "");
+            return err("unknown option '%s' (see -help)", argv[i]);
         if (i + 1 >= argc)
-            return err("option '%s' needs a value%s", argv[i], "");
+            return err("option '%s' needs a value", argv[i]);
         char *v = argv[++i];
         if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
             if (strcmp(v, "versatilepb") && strncmp(v, "versatilepb,", 12))
-                return err("unsupported machine '%s' (only versatilepb)%s", v, "");
+                return err("unsupported machine '%s' (only versatilepb)", v);
         } else if (!strcmp(o, "-cpu")) {
             if (strcmp(v, "arm926"))
-                return err("unsupported cpu '%s' (only arm926)%s", v, "");
+                return err("unsupported cpu '%s' (only arm926)", v);
         } else if (!strcmp(o, "-m")) {
             if (parse_size(v, &cfg->ram_size) < 0)
-                return err("-m: invalid RAM size '%s' (1M..256M, e.g. 128M)%s", v, "");
+                return err("-m: invalid RAM size '%s' (1M..256M, e.g. 128M)", v);
         } else if (!strcmp(o, "-kernel")) {
             cfg->kernel = v;
         } else if (!strcmp(o, "-append")) {
@@ -285,7 +290,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             cfg->log_file = v;
         } else if (!strcmp(o, "-semihosting-config")) {
             if (strncmp(v, "enable=on", 9) && strncmp(v, "enable=off", 10))
-                return err("-semihosting-config: only enable=on|off is supported, not '%s'%s", v, "");
+                return err("-semihosting-config: only enable=on|off is supported, not '%s'", v);
             cfg->semihosting = !strncmp(v, "enable=on", 9);
         } else if (!strcmp(o, "-display") || !strcmp(o, "-monitor")) {
             if (strcmp(v, "none"))
@@ -293,7 +298,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         } else if (!strcmp(o, "-icount-io")) {
             if (!strcmp(v, "recompile")) cfg->io_mode = 0;
             else if (!strcmp(v, "index")) cfg->io_mode = 1;
-            else return err("-icount-io: expected recompile or index, not '%s'%s", v, "");
+            else return err("-icount-io: expected recompile or index, not '%s'", v);
         } else if (!strcmp(o, "-sd")) {
             if (add_sd(v, cfg) < 0)
                 return -1;
@@ -303,7 +308,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (*end == ',')
                 b = strtoll(end + 1, &end, 10);
             if (!*v || *end || c < 0 || b < 0)
-                return err("-sd-latency: expected CMD_NS,BLOCK_NS (non-negative integers), not '%s'%s", v, "");
+                return err("-sd-latency: expected CMD_NS,BLOCK_NS (non-negative integers), not '%s'", v);
             cfg->sd_cmd_ns = c;
             cfg->sd_block_ns = b;
         } else if (!strcmp(o, "-drive")) {
@@ -313,12 +318,12 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             char *end;
             long long b = strtoll(v, &end, 10);
             if (!*v || *end || b < 0)
-                return err("-rtc-base: expected seconds since the epoch, not '%s'%s", v, "");
+                return err("-rtc-base: expected seconds since the epoch, not '%s'", v);
             cfg->rtc_base = b;
         }
     }
     if (!cfg->kernel)
-        return err("no -kernel image given (see -help)%s%s", "", "");
+        return err("no -kernel image given (see -help)");
     if (cfg->n_serial == 0)
         cfg->serial[cfg->n_serial++] = "stdio";
     if (sync_config_check(&cfg->sync) < 0)

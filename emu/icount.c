@@ -76,11 +76,6 @@ void icount_set_realtime(Icount *ic)
     ic->shift = 0;
 }
 
-static int64_t in_flight(const Icount *ic)
-{
-    return ic->budget - (ic->decr->u16.low + ic->extra);
-}
-
 int64_t icount_vclock_ns(const Icount *ic)
 {
     if (ic->realtime)
@@ -95,7 +90,7 @@ int64_t icount_rtclock_ns(const Icount *ic)
 
 void icount_update(Icount *ic)
 {
-    int64_t n = in_flight(ic);
+    int64_t n = icount_raw(ic) - ic->executed;
     ic->budget -= n;
     ic->executed += n;
 }

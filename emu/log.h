@@ -11,9 +11,6 @@ enum {
     LOG_NOCHAIN = 1 << 4,  /* -d nochain: no TB chaining, so every TB is logged */
 };
 
-/* Lets code test for the flag with #ifdef. */
-#define LOG_NOCHAIN LOG_NOCHAIN
-
 typedef struct Log {
     FILE *f;               /* stderr unless -D */
     unsigned mask;

@@ -34,12 +34,8 @@
  * accesses never rewind (can_do_io is always set); instructions are still
  * counted in budget slices by the run loop. */
 #define ARM_ICOUNT_CFLAGS(cpu) (CF_CLUSTER | ((cpu)->ic->realtime ? 0u : CF_USE_ICOUNT))
-#ifdef LOG_NOCHAIN
 #define ARM_CURR_CFLAGS(cpu) \
     (ARM_ICOUNT_CFLAGS(cpu) | (log_enabled((cpu)->log, LOG_NOCHAIN) ? CF_NO_GOTO_TB : 0u))
-#else
-#define ARM_CURR_CFLAGS(cpu) ARM_ICOUNT_CFLAGS(cpu)
-#endif
 
 #define CPU_INTERRUPT_HARD 0x0002
 #define CPU_INTERRUPT_FIQ 0x0010

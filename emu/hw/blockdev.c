@@ -166,6 +166,7 @@ int blockdev_snapshot(BlockDev *bd)
         return -ENOMEM;
     }
     bd->overlay_fd = fd;
+    bd->read_only = false;   /* writes go to the overlay, never to the image */
     return 0;
 }
 

@@ -44,7 +44,8 @@ enum {
 int blockdev_open(BlockDev **out, const char *path, bool read_only,
                   char *msg, size_t msglen);
 
-/* Switches an open image to snapshot mode; 0 or a negative errno. */
+/* Switches an open image (read-only is enough) to snapshot mode: writable,
+ * with guest writes kept in the overlay. 0 or a negative errno. */
 int blockdev_snapshot(BlockDev *bd);
 
 /* Byte-granular transfers inside the image. Return 0, or a negative errno

@@ -103,7 +103,6 @@ static int init_mmci(VersatilePB *vpb, const VersatilePBConfig *cfg)
                     fprintf(stderr, "emu-arm: -sd %s: snapshot overlay: %s\n", path, strerror(-e));
                     return -1;
                 }
-                vpb->disk[i]->read_only = false;   /* writable: into the overlay */
             }
             if (rc == BLOCKDEV_READ_ONLY)
                 fprintf(stderr, "emu-arm: warning: -sd %s: %s\n", path, msg);

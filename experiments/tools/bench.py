@@ -3,7 +3,6 @@
 Wall time includes process start-up, which differs a lot between the two
 emulators, so each figure subtracts the time of a guest that exits at once."""
 import os
-import pathlib
 import re
 import statistics
 import subprocess
@@ -36,14 +35,13 @@ def qemu_cmd(elf, append=None):
 
 
 def timed(cmd, timeout=600):
-    """Runs cmd; returns (seconds, stdout, stderr, status, peak RSS in KiB)."""
+    """Runs cmd; returns (seconds, stdout, stderr, status). Peak RSS needs its
+    own run: see peak_rss_kib()."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          stdin=subprocess.DEVNULL, env=qemu_env())
     out, err = p.communicate(timeout=timeout)
     dt = time.perf_counter() - t0
-    # communicate() reaped the child; its rusage is folded into RUSAGE_CHILDREN,
-    # so measure RSS with a separate wait4-based run only where needed.
     return dt, out, err, p.returncode
 
 
