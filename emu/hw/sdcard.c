@@ -530,6 +530,15 @@ static void sd_set_mode(SdCard *sd)
     }
 }
 
+
+/* A data phase begins: the card sends or receives from `start` on. */
+static void begin_data(SdCard *sd, int state, uint64_t start)
+{
+    sd->state = state;
+    sd->data_start = start;
+    sd->data_offset = 0;
+}
+
 static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
 {
     uint32_t rca = 0;
@@ -606,9 +615,7 @@ static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
     case 6:     /* CMD6: SWITCH_FUNCTION */
         if (sd->mode == SD_TRANSFER_MODE) {
             sd_function_switch(sd, arg);
-            sd->state = SD_STATE_SENDINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_SENDINGDATA, 0);
             return sd_r1;
         }
         break;
@@ -723,9 +730,7 @@ static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
         if (sd->state == SD_STATE_TRANSFER) {
             if (!address_in_range(sd, addr, sd->blk_len))
                 return sd_r1;
-            sd->state = SD_STATE_SENDINGDATA;
-            sd->data_start = addr;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_SENDINGDATA, addr);
             return sd_r1;
         }
         break;
@@ -736,9 +741,7 @@ static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
         if (sd->state == SD_STATE_TRANSFER) {
             if (!address_in_range(sd, addr, sd->blk_len))
                 return sd_r1;
-            sd->state = SD_STATE_RECEIVINGDATA;
-            sd->data_start = addr;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_RECEIVINGDATA, addr);
             sd->blk_written = 0;
             if (sd->size <= SD_SDSC_MAX_CAPACITY && sd_wp_addr(sd, sd->data_start))
                 sd->card_status |= SD_WP_VIOLATION;
@@ -751,9 +754,7 @@ static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
     case 26:    /* CMD26: PROGRAM_CID */
     case 27:    /* CMD27: PROGRAM_CSD */
         if (sd->state == SD_STATE_TRANSFER) {
-            sd->state = SD_STATE_RECEIVINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_RECEIVINGDATA, 0);
             return sd_r1;
         }
         break;
@@ -821,9 +822,7 @@ static SdRsp sd_normal_command(SdCard *sd, uint8_t cmd, uint32_t arg)
     /* Lock card commands (Class 7) */
     case 42:    /* CMD42: LOCK_UNLOCK */
         if (sd->state == SD_STATE_TRANSFER) {
-            sd->state = SD_STATE_RECEIVINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_RECEIVINGDATA, 0);
             return sd_r1;
         }
         break;
@@ -874,9 +873,7 @@ static SdRsp sd_app_command(SdCard *sd, uint8_t cmd, uint32_t arg)
 
     case 13:    /* ACMD13: SD_STATUS */
         if (sd->state == SD_STATE_TRANSFER) {
-            sd->state = SD_STATE_SENDINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_SENDINGDATA, 0);
             return sd_r1;
         }
         break;
@@ -884,9 +881,7 @@ static SdRsp sd_app_command(SdCard *sd, uint8_t cmd, uint32_t arg)
     case 22:    /* ACMD22: SEND_NUM_WR_BLOCKS */
         if (sd->state == SD_STATE_TRANSFER) {
             put_le32(sd->data, sd->blk_written);
-            sd->state = SD_STATE_SENDINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_SENDINGDATA, 0);
             return sd_r1;
         }
         break;
@@ -923,9 +918,7 @@ static SdRsp sd_app_command(SdCard *sd, uint8_t cmd, uint32_t arg)
 
     case 51:    /* ACMD51: SEND_SCR */
         if (sd->state == SD_STATE_TRANSFER) {
-            sd->state = SD_STATE_SENDINGDATA;
-            sd->data_start = 0;
-            sd->data_offset = 0;
+            begin_data(sd, SD_STATE_SENDINGDATA, 0);
             return sd_r1;
         }
         break;
