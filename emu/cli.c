@@ -1,10 +1,12 @@
 #include "config.h"
+#include "hw/versatilepb.h"
 #include "log.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 void cli_usage(FILE *f)
@@ -16,8 +18,12 @@ void cli_usage(FILE *f)
 "  -M versatilepb        machine (the only one; also -machine)\n"
 "  -m SIZE               guest RAM, e.g. 128M, 256M, 1G (default 128M; plain\n"
 "                        numbers are MiB)\n"
-"  -kernel IMAGE         ELF (loaded by program headers) or raw image (at 0x10000\n"
-"                        behind QEMU's Linux boot stub)\n"
+"  -kernel IMAGE         ELF (loaded by program headers) or raw image such as a\n"
+"                        Linux zImage (at 0x10000 behind QEMU's Linux boot stub)\n"
+"  -initrd FILE          initial ramdisk, placed halfway into RAM as QEMU does\n"
+"  -dtb FILE             device tree blob, edited as QEMU edits it (memory node,\n"
+"                        /chosen bootargs and initrd range) and placed after the\n"
+"                        initrd; without it the kernel gets ATAGs at 0x100\n"
 "  -append ARGS          kernel command line; also the semihosting command line\n"
 "  -semihosting          enable ARM semihosting (also -semihosting-config enable=on)\n"
 "  -nographic            accepted; there is no display, serial 0 is stdio\n"
@@ -38,12 +44,21 @@ void cli_usage(FILE *f)
 "  -sd-latency CMD_NS,BLOCK_NS\n"
 "                        SD commands and 512-byte blocks take this much virtual\n"
 "                        time (default 0,0: instant, as in QEMU)\n"
-"  -rtc-base SECONDS     PL031 RTC and SYS_TIME start value (default: host time)\n"
-"  -unmapped-reads-zero  unmapped physical addresses read 0 and ignore writes, as\n"
-"                        QEMU's versatilepb does (default: data/prefetch abort)\n"
+"  -rtc base=utc|localtime|DATE[,clock=vm|host|rt]\n"
+"                        RTC start (DATE: 2026-01-01T00:00:00 or 2026-01-01, UTC)\n"
+"                        and the clock it follows; clock=vm makes a run\n"
+"                        deterministic (default base=utc, clock=vm; QEMU's\n"
+"                        default clock is host)\n"
+"  -rtc-base SECONDS     the same as -rtc base=@SECONDS,clock=vm\n"
+"  -unmapped-abort       unmapped physical addresses raise external aborts, as\n"
+"                        on hardware (default: they read 0 and ignore writes, as\n"
+"                        on QEMU's versatilepb)\n"
+"  -unmapped-reads-zero  the default, kept for old command lines\n"
+"  -no-reboot            a guest reset ends the run with status 0, as in QEMU;\n"
+"                        without it the guest restarts from its images\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
-"  -display none, -monitor none, -no-reboot   accepted for QEMU compatibility\n"
+"  -display none, -monitor none   accepted for QEMU compatibility\n"
 "  -version, -h/-help/--help\n",
     f);
     fputs(sync_cli_usage, f);
@@ -213,6 +228,57 @@ static int parse_drive(const char *spec, MachineConfig *cfg)
     return path ? add_sd(path, cfg) : -1;
 }
 
+/* QEMU's -rtc base=utc|localtime|DATE,clock=host|rt|vm (driftlab also
+ * takes base=@SECONDS). DATE is UTC, as QEMU reads it. */
+static int parse_rtc(const char *spec, MachineConfig *cfg)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(tok, "base=", 5)) {
+            const char *b = tok + 5;
+            if (!strcmp(b, "utc")) {
+                cfg->rtc_base = -1;
+            } else if (!strcmp(b, "localtime")) {
+                time_t now = time(NULL);
+                struct tm lt;
+                localtime_r(&now, &lt);
+                cfg->rtc_base = (int64_t)now + lt.tm_gmtoff;
+            } else if (b[0] == '@') {
+                char *end;
+                long long sec = strtoll(b + 1, &end, 10);
+                if (!b[1] || *end || sec < 0)
+                    return err("-rtc: invalid base '%s' (expected utc, localtime, "
+                               "YYYY-MM-DD[THH:MM:SS] or @SECONDS)", b);
+                cfg->rtc_base = sec;
+            } else {
+                struct tm tm = {0};
+                const char *end = strptime(b, "%Y-%m-%dT%H:%M:%S", &tm);
+                if (!end || *end) {
+                    memset(&tm, 0, sizeof tm);
+                    end = strptime(b, "%Y-%m-%d", &tm);
+                }
+                if (!end || *end || tm.tm_year < 70)
+                    return err("-rtc: invalid base '%s' (expected utc, localtime, "
+                               "YYYY-MM-DD[THH:MM:SS] or @SECONDS)", b);
+                cfg->rtc_base = (int64_t)timegm(&tm);
+            }
+        } else if (!strncmp(tok, "clock=", 6)) {
+            const char *c = tok + 6;
+            if (!strcmp(c, "vm")) cfg->rtc_clock = VPB_RTC_CLOCK_VM;
+            else if (!strcmp(c, "host")) cfg->rtc_clock = VPB_RTC_CLOCK_HOST;
+            else if (!strcmp(c, "rt")) cfg->rtc_clock = VPB_RTC_CLOCK_RT;
+            else return err("-rtc: clock must be vm, host or rt, not '%s'", c);
+        } else if (!strncmp(tok, "driftfix=", 9)) {
+            /* QEMU's x86-only RTC option: accepted, nothing to fix here. */
+        } else {
+            return err("-rtc: unknown setting '%s' (expected base=...,clock=...)", tok);
+        }
+    }
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, MachineConfig *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -233,7 +299,8 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             return 1;
         }
         if (!strcmp(o, "-semihosting")) { cfg->semihosting = true; continue; }
-        if (!strcmp(o, "-nographic") || !strcmp(o, "-no-reboot")) continue;
+        if (!strcmp(o, "-nographic")) continue;
+        if (!strcmp(o, "-no-reboot")) { cfg->no_reboot = true; continue; }
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
         bool sync_value;
@@ -246,10 +313,12 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             continue;
         }
         if (!strcmp(o, "-snapshot")) { cfg->snapshot = true; continue; }
-        if (!strcmp(o, "-unmapped-reads-zero")) { cfg->unmapped_reads_zero = true; continue; }
+        if (!strcmp(o, "-unmapped-reads-zero")) { cfg->unmapped_abort = false; continue; }
+        if (!strcmp(o, "-unmapped-abort")) { cfg->unmapped_abort = true; continue; }
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
-            "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-cpu",
+            "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-rtc", "-cpu",
+            "-initrd", "-dtb",
             "-sd", "-drive", "-sd-latency",
         };
         unsigned k;
@@ -272,6 +341,13 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
                 return err("-m: invalid RAM size '%s' (1M..256M, e.g. 128M)", v);
         } else if (!strcmp(o, "-kernel")) {
             cfg->kernel = v;
+        } else if (!strcmp(o, "-initrd")) {
+            cfg->initrd = v;
+        } else if (!strcmp(o, "-dtb")) {
+            cfg->dtb = v;
+        } else if (!strcmp(o, "-rtc")) {
+            if (parse_rtc(v, cfg) < 0)
+                return -1;
         } else if (!strcmp(o, "-append")) {
             cfg->append = v;
         } else if (!strcmp(o, "-serial")) {
@@ -320,6 +396,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (!*v || *end || b < 0)
                 return err("-rtc-base: expected seconds since the epoch, not '%s'", v);
             cfg->rtc_base = b;
+            cfg->rtc_clock = VPB_RTC_CLOCK_VM;
         }
     }
     if (!cfg->kernel)

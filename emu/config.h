@@ -27,8 +27,13 @@ typedef struct MachineConfig {
     int io_mode;                      /* 0: QEMU's io-recompile, 1: op index */
     bool stats;                       /* print execution statistics on exit */
     bool quiet;
-    bool unmapped_reads_zero;         /* QEMU's lenient bus instead of aborts */
+    bool unmapped_abort;              /* -unmapped-abort: hardware's external aborts
+                                         instead of QEMU's reads-zero */
     int64_t rtc_base;                 /* seconds; <0: host time at start */
+    int rtc_clock;                    /* VpbRtcClock: -rtc clock=vm|host|rt */
+    const char *initrd;               /* -initrd */
+    const char *dtb;                  /* -dtb */
+    bool no_reboot;                   /* -no-reboot: a guest reset ends the run (0) */
     SyncConfig sync;                  /* -align-policy, -record, -align-report */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;

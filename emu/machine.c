@@ -29,6 +29,22 @@ static char *build_cmdline(const MachineConfig *cfg)
     return s;
 }
 
+/* The system controller's reset: with -no-reboot the run ends (QEMU's
+ * shutdown), otherwise the guest restarts at the next loop iteration. */
+static void on_reset_request(void *opaque)
+{
+    Machine *m = opaque;
+    m->reset_requested = true;
+    arm_cpu_request_exit(m->cpu);
+}
+
+static int load_images(Machine *m)
+{
+    LoaderArgs la = { .kernel = m->cfg.kernel, .cmdline = m->cfg.append,
+                      .initrd = m->cfg.initrd, .dtb = m->cfg.dtb };
+    return loader_load(&m->bus, &la, &m->image);
+}
+
 static void on_guest_exit(void *opaque)
 {
     Machine *m = opaque;
@@ -56,9 +72,10 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     ArmCPUConfig cc = {
         .io_mode = cfg->io_mode ? ARM_IO_INDEX : ARM_IO_RECOMPILE,
         .semihosting = cfg->semihosting,
-        /* Real hardware answers an unmapped access with an external abort;
-         * QEMU's versatilepb reads zeros (docs/qemu-differences.md). */
-        .bus_error_abort = !cfg->unmapped_reads_zero,
+        /* QEMU's versatilepb reads zeros where nothing is mapped, and Linux
+         * probes such holes; hardware's external abort is a switch
+         * (docs/qemu-differences.md). */
+        .bus_error_abort = cfg->unmapped_abort,
     };
     m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
     if (!m->cpu)
@@ -98,6 +115,10 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         .cpu_irq = irq_line(arm_cpu_set_irq, m->cpu, 0),
         .cpu_fiq = irq_line(arm_cpu_set_irq, m->cpu, 1),
         .rtc_base = cfg->rtc_base >= 0 ? cfg->rtc_base : (int64_t)time(NULL),
+        .rtc_clock = (VpbRtcClock)cfg->rtc_clock,
+        .rtimers = &m->ic.rtimers,
+        .reset_request = on_reset_request,
+        .request_opaque = m,
         .no_icount = !cfg->icount,
         .sd_image = { cfg->sd_image[0], cfg->sd_image[1] },
         .sd_latency = { cfg->sd_cmd_ns, cfg->sd_block_ns },
@@ -110,7 +131,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         return -1;
 
     m->cmdline = build_cmdline(cfg);
-    if (!m->cmdline || loader_load(&m->bus, cfg->kernel, cfg->append, &m->image) < 0)
+    if (!m->cmdline || load_images(m) < 0)
         return -1;
 
     if (cfg->semihosting) {
@@ -195,6 +216,18 @@ static int run_loop(Machine *m)
             sync_session_before_exec(m->sync);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
+            if (m->reset_requested) {
+                m->reset_requested = false;
+                if (m->cfg.no_reboot)
+                    return 0;
+                /* QEMU copies its boot images back in and resets the
+                 * devices; RAM is otherwise left as the guest had it. */
+                versatilepb_reset(m->board);
+                if (load_images(m) < 0)
+                    return 1;
+                arm_cpu_reset(m->cpu, m->image.entry);
+                continue;
+            }
             if (r == ARM_EXCP_EXIT && !m->exited && !m->stop_signal)
                 break;
             continue;

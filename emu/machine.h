@@ -30,6 +30,7 @@ typedef struct Machine {
     char *cmdline;
     volatile sig_atomic_t stop_signal;   /* set from a signal handler */
     bool exited;
+    bool reset_requested;                /* by the guest, through the sysctl */
     int exit_code;
     struct SyncSession *sync;         /* alignment policy, drift record, report */
 } Machine;
