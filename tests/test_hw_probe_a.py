@@ -83,6 +83,8 @@ def test_qemu_reference(qemu_arm_o2):
     assert "ds1338 time acks=000: 00 00 00 05 01 01 26 00\n" in out
     assert "ds1338 time +1.5s acks=000: 01 00 00 05 01 01 26 00 pl031=6955b901\n" in out
     assert "dma->uart0\n" in out
+    # code written by DMA over code that already ran is what runs next
+    assert "dma code: 42 then 7\n" in out
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -528,6 +528,23 @@ static void probe_dma(void)
     REG32(c + CH_CTRL) = (sizeof dma_text - 1) | CTRL_SWIDTH(0) | CTRL_DWIDTH(0) | CTRL_SI;
     REG32(c + CH_CONF) = CONF_E;
 
+    /* Code written by DMA is what runs next, even over code that already
+     * ran: the emulator must drop its stale translation. */
+    static const uint32_t ret42[2] __attribute__((aligned(4))) = { 0xe3a0002au, 0xe12fff1eu };
+    static const uint32_t ret7[2] __attribute__((aligned(4))) = { 0xe3a00007u, 0xe12fff1eu };
+    uint32_t (*fn)(void) = (uint32_t (*)(void))(uintptr_t)dma_dst;
+    uint32_t got[2];
+    for (int k = 0; k < 2; k++) {
+        c = DMAC + DMAC_CH(5);
+        REG32(c + CH_SRC) = (uint32_t)(uintptr_t)(k ? ret7 : ret42);
+        REG32(c + CH_DEST) = (uint32_t)(uintptr_t)dma_dst;
+        REG32(c + CH_CTRL) = 2 | CTRL_SWIDTH(2) | CTRL_DWIDTH(2) | CTRL_SI | CTRL_DI;
+        REG32(c + CH_CONF) = CONF_E;
+        dma_barrier();
+        got[k] = fn();
+    }
+    rt_printf("dma code: %u then %u\n", got[0], got[1]);
+
     /* A halted channel does not run; the controller disabled defers work. */
     REG32(DMAC + DMAC_TCCLR) = 0xff;
     REG32(DMAC + DMAC_CONFIG) = 0;
