@@ -80,6 +80,8 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
     if (!m->cpu)
         return -1;
+    m->bus.ram_written = arm_cpu_ram_written;     /* PL080 transfers */
+    m->bus.ram_written_opaque = m->cpu;
     icount_init(&m->ic, arm_cpu_icount_decr(m->cpu), cfg->shift, cfg->shift_auto,
                 cfg->sleep);
     if (!cfg->icount)

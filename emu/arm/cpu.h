@@ -100,6 +100,10 @@ IcountDecr *arm_cpu_icount_decr(ArmCPU *cpu);
 int arm_cpu_rw_debug(ArmCPU *cpu, uint32_t vaddr, void *buf, uint32_t len,
                      bool is_write);
 
+/* Bus.ram_written hook: a bus master (DMA) wrote physical RAM, so drop
+ * the translated code it overwrote. opaque is the ArmCPU. */
+void arm_cpu_ram_written(void *opaque, uint32_t paddr, uint32_t len);
+
 /* Semihosting hook (enabled by cfg.semihosting): called instead of the SWI
  * exception, with the PC already past the SVC; reads/writes r0/r1 with
  * arm_cpu_get_reg/set_reg. The SVC counts as an executed instruction. */

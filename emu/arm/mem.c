@@ -278,10 +278,16 @@ static uint32_t io_access(ArmCPU *cpu, const ArmOp *op, uint32_t paddr, uint32_t
         cpu->icount_decr.u16.low += (uint16_t)refund;
     }
     uint32_t ret = 0;
-    if (is_write)
+    if (is_write) {
+        /* QEMU's memory core hands a device only the bytes stored: a STRB
+         * of 0xffffffe6 writes 0xe6. */
+        if (size < 4)
+            val &= (1u << (size * 8)) - 1;
         r->write(r->opaque, paddr - r->base, val, (unsigned)size);
-    else
+    }
+    else {
         ret = r->read(r->opaque, paddr - r->base, (unsigned)size);
+    }
     if (refund) {
         if (cpu->icount_decr.u16.high)
             cpu->io_stop = true;        /* end the TB after this insn */
@@ -473,4 +479,10 @@ int arm_cpu_rw_debug(ArmCPU *cpu, uint32_t vaddr, void *buf, uint32_t len, bool 
         len -= chunk;
     }
     return 0;
+}
+
+void arm_cpu_ram_written(void *opaque, uint32_t paddr, uint32_t len)
+{
+    if (len)
+        tbc_invalidate_phys_range(opaque, paddr, len);
 }

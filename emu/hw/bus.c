@@ -7,6 +7,8 @@ int bus_init(Bus *bus, uint32_t ram_size)
     bus->ram = calloc(1, ram_size ? ram_size : 1);
     bus->ram_size = ram_size;
     bus->n_regions = 0;
+    bus->ram_written = NULL;
+    bus->ram_written_opaque = NULL;
     if (!bus->ram) {
         fprintf(stderr, "emu-arm: cannot allocate %u bytes of guest RAM\n", ram_size);
         return -1;

@@ -27,6 +27,10 @@ typedef struct Bus {
     uint32_t ram_size;
     MmioRegion regions[BUS_MAX_REGIONS];
     int n_regions;
+    /* Called after a bus master (DMA) wrote RAM, so that whoever caches
+     * translated code can drop it; optional. */
+    void (*ram_written)(void *opaque, uint32_t addr, uint32_t len);
+    void *ram_written_opaque;
 } Bus;
 
 /* Returns 0, or -1 with a message on stderr when it overlaps or is full. */

@@ -121,6 +121,35 @@ static int init_mmci(VersatilePB *vpb, const VersatilePBConfig *cfg)
     return 0;
 }
 
+/* The devices QEMU creates besides the core ones: KMIs, PL080, GPIOs, the
+ * I2C bus with its DS1338, and the AACI. Their creation order only matters
+ * for the DS1338, which reads the time from the PL031's clock and base. */
+static int init_peripherals(VersatilePB *vpb, const VersatilePBConfig *cfg)
+{
+    Bus *bus = cfg->bus;
+    if (pl050_init(&vpb->kmi[0], bus, 0x10006000, vpb->sic_in[3], false) < 0
+        || pl050_init(&vpb->kmi[1], bus, 0x10007000, vpb->sic_in[4], true) < 0
+        || pl080_init(&vpb->dma, bus, 0x10130000, vpb->pic[17]) < 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (pl061_init(&vpb->gpio[i], bus, 0x101e4000 + 0x1000u * (uint32_t)i,
+                       vpb->pic[6 + i]) < 0)
+            return -1;
+
+    if (versatile_i2c_init(&vpb->i2c, bus, 0x10002000) < 0)
+        return -1;
+    Ds1338Clock clock = {
+        .rtc = vpb->rtc.clock,
+        .rtc_offset_ns = vpb->rtc.clock_offset_ns,
+        .start_seconds = pl031_get_count(&vpb->rtc),
+    };
+    ds1338_init(&vpb->i2c_rtc, &clock);
+    if (i2c_attach(&vpb->i2c.bus, &vpb->i2c_rtc.i2c) < 0)
+        return -1;
+
+    return pl041_init(&vpb->aaci, bus, 0x10004000, vpb->sic_in[24], 512);
+}
+
 VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
 {
     if (!cfg || !cfg->bus || !cfg->vtimers) {
@@ -184,6 +213,8 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
         goto fail;
     if (init_mmci(vpb, cfg) < 0)
         goto fail;
+    if (init_peripherals(vpb, cfg) < 0)
+        goto fail;
 
     versatilepb_reset(vpb);
     return vpb;
@@ -197,6 +228,13 @@ void versatilepb_reset(VersatilePB *vpb)
 {
     arm_sysctl_reset(&vpb->sysctl);
     pl190_reset(&vpb->vic);
+    for (int i = 0; i < 2; i++)
+        pl050_reset(&vpb->kmi[i]);
+    pl080_reset(&vpb->dma);
+    for (int i = 0; i < 4; i++)
+        pl061_reset(&vpb->gpio[i]);
+    ds1338_reset(&vpb->i2c_rtc);
+    pl041_reset(&vpb->aaci);
 }
 
 void versatilepb_destroy(VersatilePB *vpb)

@@ -4,11 +4,17 @@
  *
  *   0x10000000 system registers (realview_sysctl, SYS_ID 0x41007004,
  *              PROCID0 0x02000000)
+ *   0x10002000 Versatile I2C (bit-banged) with a DS1338 RTC at 0x68
  *   0x10003000 SIC: output 31 -> VIC 31, pass-through 21..30 -> VIC 21..30
+ *   0x10004000 PL041 AACI + LM4549 codec -> SIC 24 (NC FIFO depth 512)
+ *   0x10006000 PL050 KMI0, PS/2 keyboard -> SIC 3
+ *   0x10007000 PL050 KMI1, PS/2 mouse -> SIC 4
  *   0x10009000 PL011 UART3 -> SIC 6           (serial 3)
+ *   0x10130000 PL080 DMA -> VIC 17            (masters the whole bus)
  *   0x10140000 PL190 VIC -> CPU IRQ, CPU FIQ
  *   0x101e2000 SP804 timers 0/1 -> VIC 4      (1 MHz)
  *   0x101e3000 SP804 timers 2/3 -> VIC 5      (1 MHz)
+ *   0x101e4000 PL061 GPIO0..3 at 0x1000 steps -> VIC 6..9
  *   0x101e8000 PL031 RTC -> VIC 10
  *   0x101f1000 PL011 UART0 -> VIC 12          (serial 0)
  *   0x101f2000 PL011 UART1 -> VIC 13          (serial 1)
@@ -16,10 +22,8 @@
  *
  * Left free for devices QEMU has but driftlab does not (yet): PL181 MMCI0
  * at 0x10005000 (SIC 22 and SIC 1), MMCI1 at 0x1000b000 (SIC 23, SIC 2),
- * KMI 0x10006000/0x10007000 (SIC 3, 4), AACI 0x10004000 (SIC 24), SMC91C111
- * 0x10010000 (SIC 25), PCI 0x10001000 (SIC 27..30), PL080 0x10130000 (VIC 17),
- * GPIO 0x101e4000..0x101e7000 (VIC 6..9), CLCD 0x10120000 (VIC 16), I2C
- * 0x10002000, flash 0x34000000.
+ * SMC91C111 0x10010000 (SIC 25), PCI 0x10001000 (SIC 27..30), CLCD
+ * 0x10120000 (VIC 16), flash 0x34000000.
  */
 #ifndef EMU_HW_VERSATILEPB_H
 #define EMU_HW_VERSATILEPB_H
@@ -28,14 +32,20 @@
 #include "hw/arm_sysctl.h"
 #include "hw/bus.h"
 #include "hw/chardev.h"
+#include "hw/ds1338.h"
 #include "hw/irq.h"
 #include "hw/pl011.h"
 #include "hw/pl031.h"
+#include "hw/pl041.h"
+#include "hw/pl050.h"
+#include "hw/pl061.h"
+#include "hw/pl080.h"
 #include "hw/pl181.h"
 #include "hw/pl190.h"
 #include "hw/sdcard.h"
 #include "hw/blockdev.h"
 #include "hw/sp804.h"
+#include "hw/versatile_i2c.h"
 #include "hw/vpb_sic.h"
 #include "timer.h"
 
@@ -92,6 +102,12 @@ typedef struct VersatilePB {
     Pl181 *mmci[2];
     SdCard *card[2];
     BlockDev *disk[2];
+    PL050 kmi[2];           /* keyboard, mouse */
+    PL080 dma;
+    PL061 gpio[4];
+    VersatileI2C i2c;
+    Ds1338 i2c_rtc;
+    PL041 aaci;
     IrqLine pic[32];        /* VIC inputs */
     IrqLine sic_in[32];     /* SIC inputs */
 } VersatilePB;
@@ -101,8 +117,10 @@ typedef struct VersatilePB {
 VersatilePB *versatilepb_create(const VersatilePBConfig *cfg);
 /* Flushes and closes the serial backends, disarms the timers, frees. */
 void versatilepb_destroy(VersatilePB *vpb);
-/* QEMU's system reset for these devices: only the sysctl and the VIC have
- * reset handlers in QEMU 7.2 (SIC, SP804, PL011, PL031 keep their state). */
+/* QEMU's system reset for these devices: in QEMU 7.2 the sysctl, the VIC,
+ * the PS/2 devices behind the KMIs, PL080, PL061, DS1338 and PL041 have
+ * reset handlers (SIC, SP804, PL011, PL031, PL050 and the I2C controller
+ * keep their state). */
 void versatilepb_reset(VersatilePB *vpb);
 
 /* Deliver pending host input to the UARTs that can take it; call it from
