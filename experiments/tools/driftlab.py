@@ -81,6 +81,9 @@ def cmd_bench(args):
     elif args.what == "policies":
         import bench_policies
         bench_policies.run(ROOT, reps=args.reps)
+    elif args.what == "linux":
+        import bench_linux
+        bench_linux.run(ROOT, reps=args.reps)
 
 
 def main(argv=None):
@@ -103,10 +106,11 @@ def main(argv=None):
                    help="parallel runs (default 1: runs measure time, so they should not compete)")
     r.set_defaults(fn=cmd_repro)
     be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
-    be.add_argument("what", choices=["emu", "io", "policies"],
+    be.add_argument("what", choices=["emu", "io", "policies", "linux"],
                     help="emu: emu-arm vs QEMU guest MIPS; io: CPU vs IO workloads, "
                     "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU; "
-                    "policies: overhead and drift of every alignment policy per shift")
+                    "policies: overhead and drift of every alignment policy per shift; "
+                    "linux: the Linux guest (boot, stress, fio) on emu-arm vs QEMU, guest MIPS")
     be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     be.set_defaults(fn=cmd_bench)
     sys.path.insert(0, str(ROOT / "experiments"))
