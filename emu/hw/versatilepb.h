@@ -13,13 +13,16 @@
  *   0x101f1000 PL011 UART0 -> VIC 12          (serial 0)
  *   0x101f2000 PL011 UART1 -> VIC 13          (serial 1)
  *   0x101f3000 PL011 UART2 -> VIC 14          (serial 2)
+ *   0x10120000 PL110 CLCD (versatile) -> VIC 16, mux from SYS_CLCD
+ *   0x10010000 SMC91C111 Ethernet -> SIC 25   (MAC 52:54:00:12:34:56)
+ *   0x10001000 PCI host bridge, windows 0x41000000..0x6fffffff -> SIC 27..30
+ *   0x34000000 CFI flash, 64 MiB
  *
  * Left free for devices QEMU has but driftlab does not (yet): PL181 MMCI0
  * at 0x10005000 (SIC 22 and SIC 1), MMCI1 at 0x1000b000 (SIC 23, SIC 2),
- * KMI 0x10006000/0x10007000 (SIC 3, 4), AACI 0x10004000 (SIC 24), SMC91C111
- * 0x10010000 (SIC 25), PCI 0x10001000 (SIC 27..30), PL080 0x10130000 (VIC 17),
- * GPIO 0x101e4000..0x101e7000 (VIC 6..9), CLCD 0x10120000 (VIC 16), I2C
- * 0x10002000, flash 0x34000000.
+ * KMI 0x10006000/0x10007000 (SIC 3, 4), AACI 0x10004000 (SIC 24),
+ * PL080 0x10130000 (VIC 17), GPIO 0x101e4000..0x101e7000 (VIC 6..9), I2C
+ * 0x10002000.
  */
 #ifndef EMU_HW_VERSATILEPB_H
 #define EMU_HW_VERSATILEPB_H
@@ -32,10 +35,14 @@
 #include "hw/pl011.h"
 #include "hw/pl031.h"
 #include "hw/pl181.h"
+#include "hw/pflash_cfi01.h"
+#include "hw/pl110.h"
 #include "hw/pl190.h"
 #include "hw/sdcard.h"
 #include "hw/blockdev.h"
+#include "hw/smc91c111.h"
 #include "hw/sp804.h"
+#include "hw/versatile_pci.h"
 #include "hw/vpb_sic.h"
 #include "timer.h"
 
@@ -92,6 +99,10 @@ typedef struct VersatilePB {
     Pl181 *mmci[2];
     SdCard *card[2];
     BlockDev *disk[2];
+    Pl110 clcd;
+    Smc91c111 eth;
+    VersatilePci pci;
+    PFlashCfi01 flash;
     IrqLine pic[32];        /* VIC inputs */
     IrqLine sic_in[32];     /* SIC inputs */
 } VersatilePB;
@@ -101,8 +112,9 @@ typedef struct VersatilePB {
 VersatilePB *versatilepb_create(const VersatilePBConfig *cfg);
 /* Flushes and closes the serial backends, disarms the timers, frees. */
 void versatilepb_destroy(VersatilePB *vpb);
-/* QEMU's system reset for these devices: only the sysctl and the VIC have
- * reset handlers in QEMU 7.2 (SIC, SP804, PL011, PL031 keep their state). */
+/* QEMU's system reset for these devices: of them only the sysctl, the VIC,
+ * the Ethernet, the PCI bridge and the flash have reset handlers in QEMU
+ * 7.2 (SIC, SP804, PL011, PL031, PL110 keep their state). */
 void versatilepb_reset(VersatilePB *vpb);
 
 /* Deliver pending host input to the UARTs that can take it; call it from
