@@ -1,7 +1,8 @@
 """Differential test of the versatilepb CLCD (PL110), CFI flash, SMC91C111 and
 PCI host bridge: experiments/guests/hw-probe-b reads back every register the
 Linux drivers touch (IDs, CFI query table, flash ID/status/program/erase
-cycles, the smc91x probe, MMU allocation and TX, PCI config space) and
+cycles, Linux 6.1's cfi_probe and smc91x probe/reset/transmit access by
+access, MMU allocation and TX, PCI config space) and
 prints it over UART0, with the times of the CLCD's vblank interrupts.
 emu-arm must print the same bytes and exit with the same code as QEMU 7.2
 under `-icount shift=2,sleep=off`.
@@ -77,7 +78,9 @@ def test_qemu_reference(runs):
         b"07 0a 00 04 04 04 00 1a 02 00 0b 00 01 ff 00 00",   # 2^26 bytes, 256 blocks
         b"flash.id[34000000]=00008918", b"flash.status w=00800080 h=0080 b=80",
         b"flash.erased[34040000]=ffffffff",
+        b"mfr=0000 id=0000",        # Linux: "Manufacturer ID 0x000000 Chip ID 0x000000"
         b"eth.bsr=3300", b"eth.rev=3391", b"eth.base=0000 mac=5452 1200 5634",
+        b"bank=3300 bank0=3300 base=0000 rev=3391 mac=5452:1200:5634",
         b"pci.host[42005800]=030010ee", b"pci.host[42005808]=0b400000",
         b"pci.cmd[42005804]=02200507", b"pci.bus1[42015800]=ffffffff",
     ]:

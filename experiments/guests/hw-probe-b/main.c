@@ -194,6 +194,51 @@ static void probe_flash(void)
     fcmd(0, 0xff);
 }
 
+/* Linux 6.1's cfi_probe on this map (bank width 4, found as one x32 chip):
+ * query mode on, QRY check, the query structure, the read-ID attempt (which
+ * QEMU leaves in query mode), query mode off, then the Intel extended table
+ * and the AFS partition scan's reads of each block's footer. */
+static uint32_t lx_q(uint32_t idx)
+{
+    return REG32(FLASH + idx * 4) & 0xff;
+}
+
+static void probe_flash_linux(void)
+{
+    rt_printf("== flash (linux cfi_probe)\n");
+    REG32(SYSREG_BASE + 0x4c) = 1;          /* versatile flash protection off */
+    fcmd(0, 0xf0);
+    fcmd(0x55 * 4, 0x98);
+    rt_printf("qry=%c%c%c\n", lx_q(0x10), lx_q(0x11), lx_q(0x12));
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < 0x2d; i++)
+        sum = sum * 31 + lx_q(0x10 + i);
+    rt_printf("cfiq sum=%08x regions=%u\n", sum, lx_q(0x10 + 28));
+    fcmd(0, 0xf0);
+    fcmd(0x555 * 4, 0xaa);
+    fcmd(0x2aa * 4, 0x55);
+    fcmd(0x555 * 4, 0x90);
+    rt_printf("mfr=%04x id=%04x\n", REG32(FLASH) & 0xffff, REG32(FLASH + 4) & 0xffff);
+    fcmd(0, 0xf0);
+    fcmd(0, 0xff);
+    fcmd(0, 0xf0);
+    fcmd(0x55 * 4, 0x98);
+    rt_printf("pri:");
+    for (uint32_t i = 0; i < 16; i++)
+        rt_printf(" %02x", lx_q(0x31 + i));
+    rt_printf("\n");
+    fcmd(0, 0xf0);
+    fcmd(0, 0xff);
+    uint32_t nz = 0;
+    for (uint32_t blk = 0; blk < 256; blk++) {
+        uint32_t end = FLASH + (blk + 1) * 0x40000;
+        for (uint32_t o = 20; o > 0; o -= 4)
+            nz += REG32(end - o) != (blk == 1 ? 0xffffffffu : 0);
+    }
+    rt_printf("afs footers unexpected=%u\n", nz);
+    REG32(SYSREG_BASE + 0x4c) = 0;
+}
+
 /* ---------------- SMC91C111 ---------------- */
 static void bank(uint32_t b)
 {
@@ -341,6 +386,82 @@ static void probe_smc(void)
     REG16(ETH + 0) = 0;
 }
 
+/* smc91x on versatile uses 8/16/32-bit accesses, 32-bit for the writes
+ * that must be aligned (bank select, packet number, pointer). */
+static void lx_bank(uint32_t b)
+{
+    REG32(ETH + 12) = b << 16;
+}
+
+static void probe_smc_linux(void)
+{
+    rt_printf("== smc91c111 (linux smc91x)\n");
+    rt_printf("bank=%04x", REG16(ETH + 14));
+    lx_bank(0);
+    rt_printf(" bank0=%04x", REG16(ETH + 14));
+    lx_bank(1);
+    rt_printf(" base=%04x", REG16(ETH + 2));
+    lx_bank(3);
+    rt_printf(" rev=%04x", REG16(ETH + 10));
+    lx_bank(1);
+    rt_printf(" mac=%04x:%04x:%04x\n", REG16(ETH + 4), REG16(ETH + 6), REG16(ETH + 8));
+    /* smc_reset */
+    lx_bank(2);
+    REG8(ETH + 13) = 0;
+    lx_bank(0);
+    REG16(ETH + 4) = 0x8000;
+    lx_bank(1);
+    REG16(ETH + 0) = 0x20b1 | 0x1000 | 0x8000;
+    lx_bank(0);
+    REG16(ETH + 4) = 0;
+    REG16(ETH + 0) = 0;
+    lx_bank(1);
+    uint16_t ctl = REG16(ETH + 12) | 0x0080;
+    REG16(ETH + 12) = (uint16_t)(ctl | 0x0800);
+    lx_bank(2);
+    REG16(ETH + 0) = 0x40;
+    rt_printf("after reset: ctl=%04x mmu=%04x int=%04x\n", ctl, REG16(ETH + 0), REG16(ETH + 12));
+    /* smc_phy_detect: MII bit-banging reads nothing but zeros on QEMU. */
+    lx_bank(3);
+    uint32_t id = 0;
+    for (int bit = 0; bit < 64; bit++) {
+        uint16_t mii = REG16(ETH + 8) & ~0x000du;
+        REG16(ETH + 8) = mii | 0x8 | ((bit & 1) ? 1 : 0);
+        REG16(ETH + 8) = mii | 0x8 | 0x4;
+        id = id << 1 | ((REG16(ETH + 8) >> 1) & 1);
+    }
+    rt_printf("mii id bits=%08x mgmt=%04x\n", id, REG16(ETH + 8));
+    /* smc_enable + one transmit with 32-bit header and data. */
+    lx_bank(0);
+    REG16(ETH + 0) = 0x0081;
+    REG16(ETH + 4) = 0x0300;
+    lx_bank(1);
+    REG16(ETH + 12) = 0x1a10 | 0x0800 | 0x0080;
+    lx_bank(2);
+    REG8(ETH + 13) = 0x0e;
+    REG16(ETH + 0) = 0x20;
+    uint32_t ar = REG8(ETH + 3);
+    REG8(ETH + 12) = 0x08;
+    REG32(ETH + 0) = ar << 16;                  /* SMC_SET_PN */
+    REG32(ETH + 4) = 0x4000u << 16;             /* SMC_SET_PTR */
+    REG32(ETH + 8) = 0u | (64u + 6u) << 16;     /* SMC_PUT_PKT_HDR */
+    for (uint32_t i = 0; i < 16; i++)
+        REG32(ETH + 8) = 0x01000002u + i * 0x04040404u;
+    REG16(ETH + 8) = 0;                         /* control: even */
+    REG16(ETH + 0) = 0xc0;
+    rt_printf("tx: ar=%02x int=%02x fifo=%04x ptr=%04x sic=%08x\n", ar, REG8(ETH + 12),
+              REG16(ETH + 4), REG16(ETH + 6), REG32(SIC_RAW) & (1u << 25));
+    /* smc_shutdown */
+    REG8(ETH + 13) = 0;
+    lx_bank(0);
+    REG16(ETH + 4) = 0;
+    REG16(ETH + 0) = 0;
+    lx_bank(1);
+    REG16(ETH + 0) = REG16(ETH + 0) & ~0x8000u;
+    lx_bank(2);
+    rt_printf("shutdown: int=%04x sic=%08x\n", REG16(ETH + 12), REG32(SIC_RAW) & (1u << 25));
+}
+
 /* ---------------- PCI host bridge ---------------- */
 static void probe_pci(void)
 {
@@ -411,7 +532,9 @@ int main(void)
     rt_printf("hw-probe-b\n");
     probe_clcd();
     probe_flash();
+    probe_flash_linux();
     probe_smc();
+    probe_smc_linux();
     probe_pci();
     rt_printf("hw-probe-b: done\n");
     return 0;
