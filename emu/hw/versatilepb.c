@@ -122,7 +122,7 @@ static int init_mmci(VersatilePB *vpb, const VersatilePBConfig *cfg)
 }
 
 /* CLCD, Ethernet, PCI bridge and flash, at QEMU's addresses and lines. */
-static int init_batch_b(VersatilePB *vpb, const VersatilePBConfig *cfg)
+static int init_clcd_eth_pci_flash(VersatilePB *vpb, const VersatilePBConfig *cfg)
 {
     Bus *bus = cfg->bus;
     if (pl110_init(&vpb->clcd, bus, 0x10120000, PL110_VERSATILE, cfg->vtimers,
@@ -206,7 +206,7 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
         goto fail;
     if (init_mmci(vpb, cfg) < 0)
         goto fail;
-    if (init_batch_b(vpb, cfg) < 0)
+    if (init_clcd_eth_pci_flash(vpb, cfg) < 0)
         goto fail;
 
     versatilepb_reset(vpb);
