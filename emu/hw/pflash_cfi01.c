@@ -69,15 +69,17 @@ static void fill_cfi_table(PFlashCfi01 *s)
     s->writeblock_size = 1u << t[0x2a];
 }
 
-/* The array, mapped on first need; NULL if the host refused. */
+/* The array, mapped on first need; NULL if the host refused (said once;
+ * writes are then dropped). */
 static uint8_t *array(PFlashCfi01 *s)
 {
-    if (!s->storage) {
+    if (!s->storage && !s->map_failed) {
         void *p = mmap(NULL, s->total_len, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
-            fprintf(stderr, "emu-arm: pflash: cannot map %u bytes; write dropped\n",
+            fprintf(stderr, "emu-arm: pflash: cannot map %u bytes; flash writes dropped\n",
                     s->total_len);
+            s->map_failed = true;
             return NULL;
         }
         s->storage = p;

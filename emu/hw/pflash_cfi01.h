@@ -28,6 +28,7 @@
  */
 #ifndef EMU_HW_PFLASH_CFI01_H
 #define EMU_HW_PFLASH_CFI01_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "hw/bus.h"
@@ -36,6 +37,7 @@
 
 typedef struct PFlashCfi01 {
     uint8_t *storage;           /* NULL until first written: reads as zeros */
+    bool map_failed;            /* the host refused the mapping once */
     uint32_t total_len;
     uint32_t sector_len;
     uint32_t nb_blocks;
