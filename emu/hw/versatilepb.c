@@ -150,6 +150,27 @@ static int init_peripherals(VersatilePB *vpb, const VersatilePBConfig *cfg)
     return pl041_init(&vpb->aaci, bus, 0x10004000, vpb->sic_in[24], 512);
 }
 
+/* CLCD, Ethernet, PCI bridge and flash, at QEMU's addresses and lines. */
+static int init_clcd_eth_pci_flash(VersatilePB *vpb, const VersatilePBConfig *cfg)
+{
+    Bus *bus = cfg->bus;
+    if (pl110_init(&vpb->clcd, bus, 0x10120000, PL110_VERSATILE, cfg->vtimers,
+                   vpb->pic[16]) < 0)
+        return -1;
+    /* QEMU gives -nographic runs one default NIC, which versatilepb makes
+     * this chip; without a backend its frames are dropped. */
+    if (smc91c111_init(&vpb->eth, bus, 0x10010000, vpb->sic_in[25],
+                       smc91c111_default_mac, NULL, NULL) < 0)
+        return -1;
+    if (versatile_pci_init(&vpb->pci, bus, &versatile_pci_vpb_map, &vpb->sic_in[27]) < 0)
+        return -1;
+    const PFlashCfi01Config flash = {
+        .size = 64u << 20, .sector_len = 256u << 10, .bank_width = 4,
+        .id = { 0x0089, 0x0018, 0x0000, 0x0000 },
+    };
+    return pflash_cfi01_init(&vpb->flash, bus, 0x34000000, &flash);
+}
+
 VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
 {
     if (!cfg || !cfg->bus || !cfg->vtimers) {
@@ -173,6 +194,7 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
         .reset_request = cfg->reset_request,
         .shutdown_request = cfg->shutdown_request,
         .request_opaque = cfg->request_opaque,
+        .pl110_mux = irq_line(pl110_set_mux, &vpb->clcd, 0),
     };
     if (arm_sysctl_init(&vpb->sysctl, bus, 0x10000000, vt, &sc) < 0)
         goto fail;
@@ -213,7 +235,7 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg)
         goto fail;
     if (init_mmci(vpb, cfg) < 0)
         goto fail;
-    if (init_peripherals(vpb, cfg) < 0)
+    if (init_peripherals(vpb, cfg) < 0 || init_clcd_eth_pci_flash(vpb, cfg) < 0)
         goto fail;
 
     versatilepb_reset(vpb);
@@ -235,6 +257,9 @@ void versatilepb_reset(VersatilePB *vpb)
         pl061_reset(&vpb->gpio[i]);
     ds1338_reset(&vpb->i2c_rtc);
     pl041_reset(&vpb->aaci);
+    smc91c111_reset(&vpb->eth);
+    versatile_pci_reset(&vpb->pci);
+    pflash_cfi01_reset(&vpb->flash);
 }
 
 void versatilepb_destroy(VersatilePB *vpb)
@@ -245,6 +270,8 @@ void versatilepb_destroy(VersatilePB *vpb)
     sp804_destroy(&vpb->timer[0]);
     sp804_destroy(&vpb->timer[1]);
     pl031_destroy(&vpb->rtc);
+    pl110_destroy(&vpb->clcd);
+    pflash_cfi01_destroy(&vpb->flash);
     for (int i = 0; i < 2; i++) {
         if (vpb->mmci[i])
             pl181_destroy(vpb->mmci[i]);

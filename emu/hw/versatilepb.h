@@ -19,11 +19,15 @@
  *   0x101f1000 PL011 UART0 -> VIC 12          (serial 0)
  *   0x101f2000 PL011 UART1 -> VIC 13          (serial 1)
  *   0x101f3000 PL011 UART2 -> VIC 14          (serial 2)
+ *   0x10120000 PL110 CLCD (versatile) -> VIC 16, mux from SYS_CLCD
+ *   0x10010000 SMC91C111 Ethernet -> SIC 25   (MAC 52:54:00:12:34:56)
+ *   0x10001000 PCI host bridge, windows 0x41000000..0x6fffffff -> SIC 27..30
+ *   0x34000000 CFI flash, 64 MiB
+ *   0x10005000 PL181 MMCI0 -> SIC 22, SIC 1   (SD card: -sd / -drive if=sd)
+ *   0x1000b000 PL181 MMCI1 -> SIC 23, SIC 2
  *
- * Left free for devices QEMU has but driftlab does not (yet): PL181 MMCI0
- * at 0x10005000 (SIC 22 and SIC 1), MMCI1 at 0x1000b000 (SIC 23, SIC 2),
- * SMC91C111 0x10010000 (SIC 25), PCI 0x10001000 (SIC 27..30), CLCD
- * 0x10120000 (VIC 16), flash 0x34000000.
+ * Not modelled: the LSI SCSI controller QEMU puts in PCI slot 12 for its
+ * default empty CD-ROM (docs/qemu-differences.md).
  */
 #ifndef EMU_HW_VERSATILEPB_H
 #define EMU_HW_VERSATILEPB_H
@@ -41,11 +45,15 @@
 #include "hw/pl061.h"
 #include "hw/pl080.h"
 #include "hw/pl181.h"
+#include "hw/pflash_cfi01.h"
+#include "hw/pl110.h"
 #include "hw/pl190.h"
 #include "hw/sdcard.h"
 #include "hw/blockdev.h"
+#include "hw/smc91c111.h"
 #include "hw/sp804.h"
 #include "hw/versatile_i2c.h"
+#include "hw/versatile_pci.h"
 #include "hw/vpb_sic.h"
 #include "timer.h"
 
@@ -108,6 +116,10 @@ typedef struct VersatilePB {
     VersatileI2C i2c;
     Ds1338 i2c_rtc;
     PL041 aaci;
+    Pl110 clcd;
+    Smc91c111 eth;
+    VersatilePci pci;
+    PFlashCfi01 flash;
     IrqLine pic[32];        /* VIC inputs */
     IrqLine sic_in[32];     /* SIC inputs */
 } VersatilePB;
@@ -118,9 +130,9 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg);
 /* Flushes and closes the serial backends, disarms the timers, frees. */
 void versatilepb_destroy(VersatilePB *vpb);
 /* QEMU's system reset for these devices: in QEMU 7.2 the sysctl, the VIC,
- * the PS/2 devices behind the KMIs, PL080, PL061, DS1338 and PL041 have
- * reset handlers (SIC, SP804, PL011, PL031, PL050 and the I2C controller
- * keep their state). */
+ * the PS/2 devices behind the KMIs, PL080, PL061, DS1338, PL041, the
+ * Ethernet, the PCI bridge and the flash have reset handlers (SIC, SP804,
+ * PL011, PL031, PL050, PL110 and the I2C controller keep their state). */
 void versatilepb_reset(VersatilePB *vpb);
 
 /* Deliver pending host input to the UARTs that can take it; call it from
