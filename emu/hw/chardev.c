@@ -109,8 +109,18 @@ void chardev_flush(CharDev *c)
     write_all(c->out_fd, c->obuf, n);
 }
 
+void chardev_set_tap(CharDev *c, CharDevTap *fn, void *opaque)
+{
+    if (c) {
+        c->tap = fn;
+        c->tap_opaque = opaque;
+    }
+}
+
 void chardev_write(CharDev *c, const uint8_t *buf, size_t len)
 {
+    if (c && c->tap)
+        c->tap(c->tap_opaque, buf, len);
     if (!c || c->out_fd < 0)
         return;
     bool newline = false;

@@ -33,8 +33,14 @@ typedef enum CharDevKind {
 #define CHARDEV_OBUF 4096
 #define CHARDEV_IBUF 4096
 
+/* Sees every byte the guest writes, whatever the backend: the emulator
+ * watching its console for markers. */
+typedef void CharDevTap(void *opaque, const uint8_t *buf, size_t len);
+
 typedef struct CharDev {
     CharDevKind kind;
+    CharDevTap *tap;
+    void *tap_opaque;
     int in_fd;              /* -1: no input */
     int out_fd;             /* -1: output discarded */
     bool close_out;         /* we opened out_fd */
@@ -58,6 +64,8 @@ CharDev *chardev_open_fds(int in_fd, int out_fd);
 void chardev_close(CharDev *c);
 
 void chardev_write(CharDev *c, const uint8_t *buf, size_t len);
+/* Installs (fn != NULL) or removes the observer of guest output. */
+void chardev_set_tap(CharDev *c, CharDevTap *fn, void *opaque);
 /* Writes any buffered output now. Async-signal-safe. */
 void chardev_flush(CharDev *c);
 /* Restores the terminal if chardev_open changed it. Async-signal-safe. */
