@@ -15,6 +15,12 @@ A spec (see experiments/*.toml and docs/cluster.md):
     elf = "build/guests/cpu.elf"
     append = ["scale=4", "scale=8"]     # string or list of strings (a grid axis)
 
+    [workloads.linux-fio-sd]            # the Linux guest (scons linux-guest) ...
+    linux = ["fio-sd"]                  # ... running these /init workloads in order
+    secs = 5                            # seconds each (guest time)
+    fio = "randrw"                      # optional fio --rw, bs, size
+    sd_mib = 16                         # an SD card of this size (fio-sd needs one)
+
     [policies.per-tb]                   # label = table name = policy name ...
     max-advance-us = [1000, 3000]       # ... every other key is a parameter: value or list
 
@@ -39,9 +45,13 @@ import json
 import math
 import pathlib
 import re
+import sys
 import tomllib
 
 from . import PYTHON, ROOT
+
+sys.path.insert(0, str(ROOT / "experiments" / "tools"))
+import linux_guest  # noqa: E402
 
 DEFAULT_EMU = "build/emu-arm"
 MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
@@ -49,6 +59,7 @@ MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
             "emu", "emu_args", "plugins", "workloads", "policies", "slurm"}
 WORKLOAD_KEYS = {"elf", "append", "emu_args"}
+LINUX_KEYS = {"linux", "secs", "fio", "bs", "size", "sd_mib", "emu_args"}
 SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -443,6 +454,9 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(key, "workload names are letters, digits, '_', '.', '-'")
         if not isinstance(w, dict):
             c.fail(key, "must be a table with elf = \"...\" (and optionally append)")
+        if "linux" in w:
+            workloads.append(_linux_workload(c, key, label, w, check_files, warnings))
+            continue
         for k in w:
             if k not in WORKLOAD_KEYS:
                 c.fail(key + [k], f"unknown key (expected one of: {', '.join(sorted(WORKLOAD_KEYS))})")
@@ -542,6 +556,57 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     # catch id collisions and the like now, with the spec's name on it
     expand(spec)
     return spec
+
+
+def _linux_workload(c, key, label, w, check_files, warnings):
+    """A [workloads.X] table with `linux = [...]`: the Linux guest, booted as
+    QEMU boots it, with its region of interest on /init's workload lines."""
+    for k in w:
+        if k not in LINUX_KEYS:
+            c.fail(key + [k], f"unknown key for a Linux workload (expected one of: "
+                   f"{', '.join(sorted(LINUX_KEYS))})")
+    run = w["linux"]
+    run = [run] if isinstance(run, str) else run
+    if not isinstance(run, list) or not run or not all(isinstance(x, str) for x in run):
+        c.fail(key + ["linux"], "must be a workload name or a non-empty list of them")
+    for x in run:
+        if x not in linux_guest.WORKLOADS:
+            c.fail(key + ["linux"], f"unknown Linux workload '{x}' (expected: "
+                   f"{', '.join(linux_guest.WORKLOADS)})")
+    secs = w.get("secs", 5)
+    if not isinstance(secs, int) or isinstance(secs, bool) or secs < 1:
+        c.fail(key + ["secs"], "must be a whole number of seconds, at least 1")
+    extra = []
+    for k, param in (("fio", "driftlab.fio"), ("bs", "driftlab.bs"), ("size", "driftlab.size")):
+        if k in w:
+            v = w[k]
+            if not isinstance(v, str) or not re.match(r"^[A-Za-z0-9]+$", v):
+                c.fail(key + [k], "must be a word such as \"randrw\", \"4k\" or \"8m\"")
+            extra.append(f"{param}={v}")
+    sd = w.get("sd_mib")
+    if sd is not None and (not isinstance(sd, int) or isinstance(sd, bool) or sd < 1
+                           or sd & (sd - 1)):
+        c.fail(key + ["sd_mib"], "must be a power of two of MiB, e.g. 16")
+    if "fio-sd" in run and sd is None:
+        c.fail(key + ["linux"], "fio-sd needs an SD card: add sd_mib = 16")
+    wargs = w.get("emu_args", [])
+    if not isinstance(wargs, list) or not all(isinstance(a, str) for a in wargs):
+        c.fail(key + ["emu_args"], "must be a list of strings")
+
+    gdir = linux_guest.GUEST_DIR
+    if linux_guest.missing(gdir):
+        msg = f"the Linux guest is not built ({gdir}: run scons linux-guest)"
+        if check_files:
+            c.fail(key + ["linux"], msg)
+        warnings.append(f"{c.path}:{c.line(key + ['linux'])}: {msg}")
+    img = None
+    if sd is not None:
+        img = str(gdir / f"sd-{sd}M.img")
+        if check_files and not pathlib.Path(img).exists():
+            linux_guest.make_sd_image(img, sd)
+    args = linux_guest.linux_args(sd=img) + wargs
+    return Workload(label, str(gdir / "zImage"), str(gdir / "zImage"),
+                    [linux_guest.append_line(run, secs, extra)], args)
 
 
 def _check_param(c, key, info, x):

@@ -50,6 +50,24 @@ def append_line(run=("stress",), secs=5, extra=()):
     return " ".join(words + list(extra))
 
 
+# The guest marks its region of interest on the console (see /init): the
+# emulator starts the policy, the drift monitor and the record at the first
+# workload's begin line and stops them at "driftlab: done".
+ROI_ARGS = ["-roi-begin", "driftlab: begin ", "-roi-end", "driftlab: done"]
+
+
+def linux_args(sd=None, guest_dir=GUEST_DIR):
+    """The sweep's per-workload arguments besides -kernel and -append: the
+    device tree, the initrd, QEMU's reboot and RTC settings, the region of
+    interest, and an SD card kept read-only on disk (-snapshot)."""
+    g = pathlib.Path(guest_dir)
+    args = ["-dtb", str(g / ("versatile-pb-sd.dtb" if sd else "versatile-pb.dtb")),
+            "-initrd", str(g / "initramfs.cpio.gz"), "-no-reboot", "-rtc", RTC] + ROI_ARGS
+    if sd:
+        args += ["-drive", f"if=sd,file={sd},format=raw", "-snapshot"]
+    return args
+
+
 def argv(binary, shift=3, run=("stress",), secs=5, sd=None, sd_dtb=None,
          icount_extra="", guest_dir=GUEST_DIR, append_extra=()):
     """The command line for either emulator. `sd` attaches a raw card image
