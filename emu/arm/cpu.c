@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "arm/arm_int.h"
+#include "arm/vfp.h"
 
 #define ARM926_MIDR 0x41069265u
 #define ARM926_CTR 0x1dd20d2u
@@ -58,6 +59,9 @@ void arm_rebuild_hflags(ArmCPU *cpu)
         f |= TBF_ALIGN;
     if (cpu->thumb)
         f |= TBF_THUMB;
+    f |= (cpu->vfp.vec_len << TBF_VECLEN_SHIFT) | (cpu->vfp.vec_stride << TBF_VECSTRIDE_SHIFT);
+    if (cpu->vfp.fpexc & FPEXC_EN)
+        f |= TBF_VFPEN;
     cpu->tb_flags = f;
     cpu->cur_tlb = cpu->tlb[mmu];
 }
@@ -469,6 +473,7 @@ void arm_cpu_reset(ArmCPU *cpu, uint32_t entry)
     cpu->cflags_next_tb = -1;
     cpu->io_stop = false;
     cpu->syndrome = 0;
+    vfp_reset(cpu);
     arm_rebuild_hflags(cpu);
     arm_tlb_flush(cpu);
     tbc_flush(cpu);

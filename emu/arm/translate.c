@@ -17,6 +17,7 @@
 #pragma GCC optimize("no-tree-slp-vectorize")
 
 #include "arm/ops.inc"
+#include "arm/vfp_ops.inc"
 
 typedef struct DC {
     ArmCPU *cpu;
@@ -341,6 +342,282 @@ static void gen_coproc(DC *dc, uint32_t insn)
     }
 }
 
+
+/* ---------------- VFPv2 (cp10/cp11) ---------------- */
+
+/* The register fields: a single is Vx:X, a double is X:Vx (X is D, N or M;
+ * doubles d16-d31 do not exist on this core). */
+static inline unsigned vfp_sreg(uint32_t insn, unsigned vpos, unsigned xpos)
+{
+    return (((insn >> vpos) & 15) << 1) | ((insn >> xpos) & 1);
+}
+static inline unsigned vfp_dreg(uint32_t insn, unsigned vpos, unsigned xpos)
+{
+    return (((insn >> xpos) & 1) << 4) | ((insn >> vpos) & 15);
+}
+
+static bool vfp_enabled(const DC *dc)
+{
+    return (dc->tb->flags & TBF_VFPEN) != 0;
+}
+
+/* Short-vector shape of a data-processing op at this TB's LEN/STRIDE:
+ * scalar when Vd is in the first bank, Vm stays put when in it. */
+static uint32_t vfp_vec_aux(const DC *dc, bool dbl, unsigned vd, unsigned vm)
+{
+    uint32_t len = (dc->tb->flags >> TBF_VECLEN_SHIFT) & 7;
+    uint32_t stride = (dc->tb->flags >> TBF_VECSTRIDE_SHIFT) & 3;
+    bool d_scalar = dbl ? (vd & 0xc) == 0 : (vd & 0x18) == 0;
+    bool m_scalar = dbl ? (vm & 0xc) == 0 : (vm & 0x18) == 0;
+    if (len == 0 || d_scalar)
+        return 0;
+    uint32_t dd = dbl ? (stride >> 1) + 1 : stride + 1;
+    return len | (dd << 8) | ((m_scalar ? 0 : dd) << 16);
+}
+
+static ArmOp *vfp_emit(DC *dc, ArmOpFn fn, ArmOpFn fn_cc)
+{
+    return emit(dc, dc->cond == 14 ? fn : fn_cc);
+}
+#define VSEL(name) name, name##_cc
+
+/* CDP space: data processing, compares, conversions. */
+static void decode_vfp_dp(DC *dc, uint32_t insn)
+{
+    bool dbl = (insn >> 8) & 1, op6 = (insn >> 6) & 1, b7 = (insn >> 7) & 1;
+    unsigned opc1 = ((insn >> 21) & 4) | ((insn >> 20) & 3);
+    unsigned vd = dbl ? vfp_dreg(insn, 12, 22) : vfp_sreg(insn, 12, 22);
+    unsigned vn = dbl ? vfp_dreg(insn, 16, 7) : vfp_sreg(insn, 16, 7);
+    unsigned vm = dbl ? vfp_dreg(insn, 0, 5) : vfp_sreg(insn, 0, 5);
+    ArmOp *op;
+    if (opc1 != 7) {
+        static const int kinds[5][2] = {
+            { VDP_MLA, VDP_MLS }, { VDP_NMLS, VDP_NMLA }, { VDP_MUL, VDP_NMUL },
+            { VDP_ADD, VDP_SUB }, { VDP_DIV, -1 },
+        };
+        if (opc1 > 4 || kinds[opc1][op6] < 0 || (dbl && ((vd | vn | vm) & 16)) ||
+            !vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        op = dbl ? vfp_emit(dc, VSEL(op_vfp_dp3d)) : vfp_emit(dc, VSEL(op_vfp_dp3s));
+        op->sub = (uint8_t)kinds[opc1][op6];
+        op->rd = (uint8_t)vd;
+        op->rn = (uint8_t)vn;
+        op->rm = (uint8_t)vm;
+        op->aux = vfp_vec_aux(dc, dbl, vd, vm);
+        return;
+    }
+    if (!op6) {                 /* VMOV immediate: VFPv3 */
+        gen_undef(dc);
+        return;
+    }
+    unsigned opc2 = (insn >> 16) & 15;
+    unsigned sd = vfp_sreg(insn, 12, 22), sm = vfp_sreg(insn, 0, 5);
+    switch (opc2) {
+    case 0:
+    case 1:
+        if ((dbl && ((vd | vm) & 16)) || !vfp_enabled(dc))
+            break;
+        op = dbl ? vfp_emit(dc, VSEL(op_vfp_dp2d)) : vfp_emit(dc, VSEL(op_vfp_dp2s));
+        op->sub = (uint8_t)(opc2 == 0 ? (b7 ? VDP_ABS : VDP_MOV) : (b7 ? VDP_SQRT : VDP_NEG));
+        op->rd = (uint8_t)vd;
+        op->rm = (uint8_t)vm;
+        op->aux = vfp_vec_aux(dc, dbl, vd, vm);
+        return;
+    case 4:
+    case 5: {
+        bool z = opc2 & 1;
+        if ((z && vm != 0) || (dbl && ((vd | vm) & 16)) || !vfp_enabled(dc))
+            break;
+        op = vfp_emit(dc, VSEL(op_vfp_cmp));
+        op->sub = (uint8_t)(b7 | (z << 1) | (dbl << 2));
+        op->rd = (uint8_t)vd;
+        op->rm = (uint8_t)vm;
+        return;
+    }
+    case 7:                     /* VCVT between precisions (b7=0: VRINTX, v8) */
+    {
+        unsigned dd = vfp_dreg(insn, 12, 22);     /* the double of a widening */
+        if (!b7 || (dbl ? (vm & 16) : (dd & 16)) || !vfp_enabled(dc))
+            break;
+        op = vfp_emit(dc, VSEL(op_vfp_cvt));
+        op->sub = dbl ? VCVT_F32_F64 : VCVT_F64_F32;
+        op->rd = (uint8_t)(dbl ? sd : dd);
+        op->rm = (uint8_t)(dbl ? vm : sm);
+        return;
+    }
+    case 8:                     /* integer -> float; b7 = signed */
+        if ((dbl && (vd & 16)) || !vfp_enabled(dc))
+            break;
+        op = vfp_emit(dc, VSEL(op_vfp_cvt));
+        op->sub = (uint8_t)(dbl ? (b7 ? VCVT_F64_S32 : VCVT_F64_U32)
+                                : (b7 ? VCVT_F32_S32 : VCVT_F32_U32));
+        op->rd = (uint8_t)vd;
+        op->rm = (uint8_t)sm;
+        return;
+    case 12:
+    case 13: {                  /* float -> integer; bit 16 = signed, b7 = round to zero */
+        bool sign = opc2 & 1;
+        if ((dbl && (vm & 16)) || !vfp_enabled(dc))
+            break;
+        static const uint8_t kinds[2][2][2] = {        /* [dbl][rz][signed] */
+            { { VCVT_U32_F32, VCVT_S32_F32 }, { VCVTZ_U32_F32, VCVTZ_S32_F32 } },
+            { { VCVT_U32_F64, VCVT_S32_F64 }, { VCVTZ_U32_F64, VCVTZ_S32_F64 } },
+        };
+        op = vfp_emit(dc, VSEL(op_vfp_cvt));
+        op->sub = kinds[dbl][b7][sign];
+        op->rd = (uint8_t)sd;
+        op->rm = (uint8_t)vm;
+        return;
+    }
+    default:
+        break;
+    }
+    gen_undef(dc);
+}
+
+/* MRC/MCR space: VMRS/VMSR, VMOV core <-> single, core <-> half of a double. */
+static void decode_vfp_xfer(DC *dc, uint32_t insn)
+{
+    unsigned rt = (insn >> 12) & 15;
+    bool l = (insn >> 20) & 1;
+    ArmOp *op;
+    if ((insn & 0x0fe00fff) == 0x0ee00a10) {            /* VMRS / VMSR */
+        unsigned reg = (insn >> 16) & 15;
+        bool ignore_en = false;
+        switch (reg) {
+        case VFP_FPSID:
+            ignore_en = true;       /* VFPv2: readable from user mode too */
+            break;
+        case VFP_FPSCR:
+            break;
+        case VFP_FPEXC:
+            if (dc->user) { gen_undef(dc); return; }
+            ignore_en = true;
+            break;
+        case VFP_FPINST:
+        case VFP_FPINST2:
+            if (dc->user) { gen_undef(dc); return; }
+            break;
+        default:                    /* MVFR0/1 are not there before v6K */
+            gen_undef(dc);
+            return;
+        }
+        if (!ignore_en && !vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        if (l) {
+            op = vfp_emit(dc, VSEL(op_vfp_vmrs));
+        } else if (reg == VFP_FPSCR || reg == VFP_FPEXC) {
+            op = vfp_emit(dc, VSEL(op_vfp_vmsr_end));
+            dc->end = true;
+        } else {
+            op = vfp_emit(dc, VSEL(op_vfp_vmsr));
+        }
+        op->sub = (uint8_t)reg;
+        op->rd = (uint8_t)rt;
+        return;
+    }
+    if ((insn & 0x0fe00f7f) == 0x0e000a10) {            /* VMOV Rt <-> Sn */
+        if (!vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        op = vfp_emit(dc, VSEL(op_vfp_mov));
+        op->sub = l ? VMOV_S_TO_CORE : VMOV_CORE_TO_S;
+        op->rd = (uint8_t)rt;
+        op->rm = (uint8_t)vfp_sreg(insn, 16, 7);
+        return;
+    }
+    if ((insn & 0x0fc00f7f) == 0x0e000b10) {            /* VMOV Rt <-> Dn[x] */
+        unsigned dn = vfp_dreg(insn, 16, 7);
+        if ((dn & 16) || !vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        op = vfp_emit(dc, VSEL(op_vfp_mov));
+        op->sub = l ? VMOV_DX_TO_CORE : VMOV_CORE_TO_DX;
+        op->rd = (uint8_t)rt;
+        op->rm = (uint8_t)dn;
+        op->aux = (insn >> 21) & 1;
+        if (l && rt == 15)
+            dc->end = true;
+        return;
+    }
+    gen_undef(dc);
+}
+
+/* LDC/STC/MCRR space: VLDR/VSTR, VLDM/VSTM (and FLDMX/FSTMX), VMOV pairs. */
+static void decode_vfp_mem(DC *dc, uint32_t insn)
+{
+    bool dbl = (insn >> 8) & 1, l = (insn >> 20) & 1;
+    unsigned rn = (insn >> 16) & 15, imm = insn & 0xff;
+    unsigned vd = dbl ? vfp_dreg(insn, 12, 22) : vfp_sreg(insn, 12, 22);
+    unsigned pu_w = (insn >> 21) & 0xf;         /* P U D W with D masked below */
+    unsigned puw = ((pu_w >> 1) & 6) | (pu_w & 1);
+    ArmOp *op;
+    if ((insn & 0x0fe000d0) == 0x0c400010) {    /* VMOV pair */
+        unsigned rt2 = (insn >> 16) & 15, rt = (insn >> 12) & 15;
+        unsigned vm = dbl ? vfp_dreg(insn, 0, 5) : vfp_sreg(insn, 0, 5);
+        if ((dbl && (vm & 16)) || !vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        op = vfp_emit(dc, VSEL(op_vfp_mov));
+        op->sub = dbl ? (l ? VMOV_D_TO_CORE : VMOV_CORE_TO_D)
+                      : (l ? VMOV_SS_TO_CORE : VMOV_CORE_TO_SS);
+        op->rd = (uint8_t)rt;
+        op->rs = (uint8_t)rt2;
+        op->rm = (uint8_t)vm;
+        if (l && (rt == 15 || rt2 == 15))
+            dc->end = true;
+        return;
+    }
+    if (puw == 4 || puw == 6) {                 /* VLDR / VSTR (P=1, W=0) */
+        if (!vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        uint32_t ofs = imm << 2;
+        if (!(puw & 2))
+            ofs = 0u - ofs;
+        op = vfp_emit(dc, VSEL(op_vfp_ldst));
+        op->sub = (uint8_t)(l | (dbl << 1));
+        op->rd = (uint8_t)vd;
+        if (rn == 15) {
+            op->rn = 16;
+            op->imm = ((dc->pc + 8) & ~3u) + ofs;
+        } else {
+            op->rn = (uint8_t)rn;
+            op->imm = ofs;
+        }
+        return;
+    }
+    if (puw == 2 || puw == 3 || puw == 5) {     /* IA, IA!, DB! */
+        bool w = puw & 1, db = puw == 5;
+        unsigned n = dbl ? imm >> 1 : imm;
+        if (n == 0 || vd + n > 32 || (dbl && (n > 16 || vd + n > 16)) || (rn == 15 && w) ||
+            !vfp_enabled(dc)) {
+            gen_undef(dc);
+            return;
+        }
+        op = vfp_emit(dc, VSEL(op_vfp_ldm));
+        op->sub = (uint8_t)(l | (dbl << 1) | (w << 2) | (db << 3));
+        op->rd = (uint8_t)vd;
+        op->aux = imm;
+        if (rn == 15) {
+            op->rn = 16;
+            op->imm = (dc->pc + 8) & ~3u;
+        } else {
+            op->rn = (uint8_t)rn;
+        }
+        return;
+    }
+    gen_undef(dc);
+}
+
 /* ---------------- ARM ---------------- */
 
 static void decode_arm(DC *dc, uint32_t insn)
@@ -600,17 +877,29 @@ static void decode_arm(DC *dc, uint32_t insn)
             gen_branch(dc, op_b, op_b_cc, target, 0);
         return;
     }
-    case 6:
-        gen_undef(dc);        /* LDC/STC/MCRR/MRRC: nothing implemented */
+    case 6: {                 /* LDC/STC/MCRR/MRRC: only VFP's */
+        unsigned cp = (insn >> 8) & 15;
+        if (cp == 10 || cp == 11)
+            decode_vfp_mem(dc, insn);
+        else
+            gen_undef(dc);
         return;
+    }
     default:
         if (insn & (1u << 24)) {
             gen_swi(dc, insn & 0xffffff);
             return;
         }
-        if (insn & 0x10) {
+        {
             unsigned cp = (insn >> 8) & 15;
-            if (cp == 14 || cp == 15) {
+            if (cp == 10 || cp == 11) {
+                if (insn & 0x10)
+                    decode_vfp_xfer(dc, insn);
+                else
+                    decode_vfp_dp(dc, insn);
+                return;
+            }
+            if ((insn & 0x10) && (cp == 14 || cp == 15)) {
                 gen_coproc(dc, insn);
                 return;
             }
