@@ -495,6 +495,9 @@ uint32_t arm_cpu_get_cpsr(ArmCPU *cpu) { return arm_cpsr_read(cpu); }
 uint32_t arm_cpu_get_spsr(ArmCPU *cpu) { return cpu->spsr; }
 bool arm_cpu_is_thumb(ArmCPU *cpu) { return cpu->thumb != 0; }
 IcountDecr *arm_cpu_icount_decr(ArmCPU *cpu) { return &cpu->icount_decr; }
+uint64_t arm_cpu_get_vfp_d(ArmCPU *cpu, int n) { return cpu->vfp.d[n & 15]; }
+void arm_cpu_set_vfp_d(ArmCPU *cpu, int n, uint64_t v) { cpu->vfp.d[n & 15] = v; }
+uint32_t arm_cpu_get_vfp_sysreg(ArmCPU *cpu, int reg) { return vfp_sysreg_read(cpu, (unsigned)reg); }
 
 void arm_cpu_set_semihost(ArmCPU *cpu, void (*fn)(void *opaque, ArmCPU *cpu), void *opaque)
 {

@@ -209,7 +209,8 @@ uint32_t vfp_sysreg_read(ArmCPU *cpu, unsigned reg)
     case VFP_FPSCR: return vfp_get_fpscr(&cpu->vfp);
     case VFP_FPEXC: return cpu->vfp.fpexc;
     case VFP_FPINST: return cpu->vfp.fpinst;
-    default: return cpu->vfp.fpinst2;
+    case VFP_FPINST2: return cpu->vfp.fpinst2;
+    default: return 0;          /* not decoded: translate.c UNDEFs it */
     }
 }
 
