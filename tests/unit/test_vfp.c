@@ -3,7 +3,9 @@
  * values whose results and FPSCR flags QEMU 7.2 defines for an ARM core,
  * and small guest programs on the CPU (gating by FPEXC.EN, user-mode
  * rules, short vectors including QEMU's double-precision 2-operand loop,
- * FLDMX/FSTMX, the TB flags in `-d exec`, exact instruction counts).
+ * FLDMX/FSTMX, the TB flags in `-d exec`, exact instruction counts,
+ * encodings this core must UNDEF, alignment faults). The guest programs give
+ * identical `-d exec,cpu,int` logs under QEMU 7.2.
  * The random differential fuzzer (tests/fuzz, --isa vfp) checks the same
  * instructions against QEMU itself on many more values.
  */
@@ -465,6 +467,42 @@ static void test_cpu_vectors_and_multiple(void)
     env_free(&e);
 }
 
+/* p_undef @0 (vectors: b reset / b und / ... / b dabt at 0x10):
+ *   0x20 mov sp, #0x3000 ; mov r0, #0x40000000 ; vmsr fpexc, r0
+ *   0x2c eeb00a00 vmov.f32 s0, #2.0 (VFPv3)   0x30 eef70a10 vmrs r0, mvfr0 (v6K)
+ *   0x34 ee700b00 vadd.f64 d16, d0, d0        0x38 eeba0a40 vcvt fixed point (VFPv3)
+ *   0x3c eea00a00 vfma.f32 (VFPv4)            0x40 ee800a40 VDIV with bit 6 set
+ *   0x44 ec000a00 cp10 LDC space, P=U=W=0     0x48 eeb60a40 VRINTR (v8)
+ *   0x4c vmrs r6, fpinst                      @ fine: privileged, enabled
+ *   0x50 mov r1, #0x2000 ; add r1, r1, #2
+ *   0x58 vldr s0, [r1]                        @ alignment fault even with SCTLR.A clear
+ *   0x5c mov r0, #0x18 ; svc 0x123456
+ * und: add sl, sl, #1 ; movs pc, lr
+ * dabt: mov r9, lr ; subs pc, lr, #4 */
+static const uint32_t p_undef[] = {
+    0xea000006, 0xea000016, 0xeafffffe, 0xeafffffe, 0xea000015, 0xeafffffe, 0xeafffffe,
+    0xeafffffe, 0xe3a0da03, 0xe3a00101, 0xeee80a10, 0xeeb00a00, 0xeef70a10, 0xee700b00,
+    0xeeba0a40, 0xeea00a00, 0xee800a40, 0xec000a00, 0xeeb60a40, 0xeef96a10, 0xe3a01a02,
+    0xe2811002, 0xed910a00, 0xe3a00018, 0xef123456, 0xe28aa001, 0xe1b0f00e, 0xe1a0900e,
+    0xe25ef004,
+};
+
+static void test_cpu_undefined_and_alignment(void)
+{
+    Env e;
+    env_init(&e, 0);
+    load(&e, 0, p_undef, sizeof p_undef, 0);
+    run(&e);
+    CHECK(e.done, "undef: ran to exit");
+    CHECK_EQ(R(&e, 10), 8, "encodings beyond VFPv2 / d16+ / reserved: 8 UNDEFs");
+    CHECK_EQ(R(&e, 6), 0, "VMRS FPINST in SVC mode is allowed");
+    CHECK_EQ(R(&e, 9), 0x60, "misaligned VLDR: data abort, LR_abt = insn + 8");
+    CHECK_EQ(arm_cpu_get_cp15(e.cpu, 5, 0, 0, 0), 0x1, "misaligned VLDR: DFSR alignment");
+    CHECK_EQ(arm_cpu_get_cp15(e.cpu, 6, 0, 0, 0), 0x2002, "misaligned VLDR: DFAR");
+    CHECK_EQ(icount_raw(&e.ic), 44, "undef: count (the aborted VLDR is not counted)");
+    env_free(&e);
+}
+
 int main(void)
 {
     test_rounding_modes();
@@ -477,5 +515,6 @@ int main(void)
     test_cpu_arith();
     test_cpu_gating();
     test_cpu_vectors_and_multiple();
+    test_cpu_undefined_and_alignment();
     return tap_done();
 }
