@@ -792,9 +792,23 @@ class Gen:
         self.vals[base] = newb
         return True
 
+    def vfp_literal(self):
+        """PC-relative VLDR / VLDM (no writeback): reads nearby code words."""
+        rng = self.rng
+        if rng.random() < 0.7:
+            dbl = rng.random() < 0.5
+            self.emit("vldr%s %s, [pc, #%d]" % (self.cond(), self.vreg(dbl),
+                                                rng.randrange(-16, 17) * 4))
+        else:
+            n = rng.randint(1, 4)
+            first = rng.randrange(0, 33 - n)
+            self.emit("vldmia%s pc, {s%d-s%d}" % (self.cond(), first, first + n - 1)
+                      if n > 1 else "vldmia%s pc, {s%d}" % (self.cond(), first))
+
     def vfp_unit(self):
         rng = self.rng
-        kind = rng.choices(["dp", "cmp", "cvt", "sys", "xfer", "mem"], [34, 12, 18, 7, 12, 17])[0]
+        kind = rng.choices(["dp", "cmp", "cvt", "sys", "xfer", "mem", "lit"],
+                           [34, 12, 18, 7, 12, 17, 2])[0]
         if kind == "dp":
             self.vfp_dp()
         elif kind == "cmp":
@@ -805,6 +819,8 @@ class Gen:
             self.vfp_sysreg()
         elif kind == "xfer":
             self.vfp_xfer()
+        elif kind == "lit":
+            self.vfp_literal()
         else:
             for _ in range(12):
                 if self.vfp_mem():
