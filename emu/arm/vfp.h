@@ -1,7 +1,7 @@
 /*
  * VFPv2 execution for the ARM926EJ-S, as QEMU 7.2's arm926 has it (FPSID
  * 0x41011090, 16 double registers, short vectors). Decoding lives in
- * translate.c; the op handlers (vfp_ops.inc) call these with the operands
+ * translate_vfp.inc; the op handlers (vfp_ops.inc) call these with the operands
  * the decoder stored in the ArmOp.
  */
 #ifndef EMU_ARM_VFP_H

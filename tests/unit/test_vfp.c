@@ -503,6 +503,44 @@ static void test_cpu_undefined_and_alignment(void)
     env_free(&e);
 }
 
+/* p_sysregs @0x1000:
+ *   mvn r0, #0 ; vmsr fpexc, r0 ; vmrs r3, fpexc     @ only EN is kept
+ *   vmsr fpscr, r0 ; vmrs r1, fpscr                  @ QEMU's stored bits + LEN/STRIDE + flags
+ *   vmrs r5, fpinst ; vmsr fpinst, r0 ; vmrs r6, fpinst
+ *   mov r0, #0 ; vmsr fpscr, r0 ; vmrs r2, fpscr
+ *   mvn r0, #0x40000000 ; vmsr fpexc, r0 ; vmrs r4, fpexc   @ disables VFP
+ *   mov r0, #0x18 ; svc 0x123456 */
+static const uint32_t p_sysregs[] = {
+    0xe3e00000, 0xeee80a10, 0xeef83a10, 0xeee10a10, 0xeef11a10, 0xeef95a10, 0xeee90a10,
+    0xeef96a10, 0xe3a00000, 0xeee10a10, 0xeef12a10, 0xe3e00101, 0xeee80a10, 0xeef84a10,
+    0xe3a00018, 0xef123456,
+};
+
+static void test_cpu_sysregs(void)
+{
+    Env e;
+    env_init(&e, LOG_EXEC);
+    load(&e, 0x1000, p_sysregs, sizeof p_sysregs, 0x1000);
+    run(&e);
+    fflush(e.log.f);
+    CHECK(e.done, "sysregs: ran to exit");
+    CHECK_EQ(R(&e, 3), 0x40000000, "FPEXC written with all ones reads EN only");
+    CHECK_EQ(R(&e, 1), 0xf7f7009f,
+             "FPSCR all ones: NZCV AHP DN FZ RMode, LEN 7, STRIDE 3, flags; no QC/FZ16/traps");
+    CHECK_EQ(R(&e, 5), 0, "FPINST resets to 0");
+    CHECK_EQ(R(&e, 6), 0xffffffff, "FPINST keeps what is written");
+    CHECK_EQ(R(&e, 2), 0, "FPSCR cleared");
+    CHECK_EQ(R(&e, 4), 0, "FPEXC.EN cleared: FPEXC still readable");
+    CHECK_EQ(arm_cpu_get_vfp_sysreg(e.cpu, 1), 0, "FPSCR API view");
+    CHECK_EQ(icount_raw(&e.ic), 16, "sysregs: count");
+    /* every FPSCR/FPEXC write ends its TB: five TBs, the last with VFP off */
+    CHECK(e.logbuf && strstr(e.logbuf, "[0000049f/00001010/") != NULL,
+          "LEN 7 / STRIDE 3 / VFPEN in cs_base after the FPSCR write");
+    CHECK(e.logbuf && strstr(e.logbuf, "[00000400/00001034/") != NULL,
+          "VFPEN clear in the TB after disabling");
+    env_free(&e);
+}
+
 int main(void)
 {
     test_rounding_modes();
@@ -516,5 +554,6 @@ int main(void)
     test_cpu_gating();
     test_cpu_vectors_and_multiple();
     test_cpu_undefined_and_alignment();
+    test_cpu_sysregs();
     return tap_done();
 }
