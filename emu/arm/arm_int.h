@@ -83,6 +83,20 @@ enum {
 #define TBF_ALIGN (1u << 10)
 #define TBF_THUMB (1u << 23)
 #define TB_CS_BASE 0x400u      /* flags2: NS=1 */
+/* QEMU keeps the A32 VFP state VECLEN (bits 0-2), VECSTRIDE (3-4) and
+ * VFPEN (7) in flags2 (cs_base); our single flags word carries them in its
+ * top byte, which QEMU's flags never use for an ARMv5 core. */
+#define TBF_A32_SHIFT 24
+#define TBF_VECLEN_SHIFT 24
+#define TBF_VECSTRIDE_SHIFT 27
+#define TBF_VFPEN (1u << 31)
+#define TBF_A32_MASK 0xff000000u
+/* The two words QEMU's `-d exec` prints for our flags. */
+static inline uint32_t tb_flags_cs_base(uint32_t f)
+{
+    return TB_CS_BASE | (f & TBF_THUMB) | (f >> TBF_A32_SHIFT);
+}
+static inline uint32_t tb_flags_qemu(uint32_t f) { return f & ~(TBF_THUMB | TBF_A32_MASK); }
 
 /* ---- software TLB ---- */
 #define TLB_BITS 9
@@ -160,6 +174,40 @@ static inline uint32_t jc_hash(uint32_t pc)
     return ((pc >> 1) ^ (pc >> (JC_BITS + 1))) & ((1u << JC_BITS) - 1);
 }
 
+/* ---- VFPv2 state ---- */
+/* FPEXC.EN */
+#define FPEXC_EN (1u << 30)
+/* FPSCR bits QEMU keeps as written: NZCV, AHP, DN, FZ, RMode (FZ16 is RES0) */
+#define FPSCR_STORED 0xf7c00000u
+#define FPSCR_NZCV 0xf0000000u
+#define FPSCR_DN (1u << 25)
+#define FPSCR_FZ (1u << 24)
+
+typedef struct ArmVFP {
+    /* d0-d15; d16-d31 are storage only (s32-s63 are reachable solely by
+     * the UNPREDICTABLE VMOV s31,s32 pair form, as in QEMU) */
+    uint64_t d[32];
+    uint32_t fpscr;          /* FPSCR_STORED bits */
+    uint32_t fpscr_flags;    /* cumulative exception flags (FPF_*) */
+    uint32_t vec_len, vec_stride;
+    uint32_t fpexc, fpinst, fpinst2;
+} ArmVFP;
+
+static inline uint32_t vfp_get_s(const ArmVFP *v, unsigned n)
+{
+    return (uint32_t)(v->d[n >> 1] >> ((n & 1) * 32));
+}
+static inline void vfp_set_s(ArmVFP *v, unsigned n, uint32_t x)
+{
+    unsigned sh = (n & 1) * 32;
+    v->d[n >> 1] = (v->d[n >> 1] & ~(0xffffffffull << sh)) | ((uint64_t)x << sh);
+}
+/* The guest-visible FPSCR. */
+static inline uint32_t vfp_get_fpscr(const ArmVFP *v)
+{
+    return v->fpscr | (v->vec_len << 16) | (v->vec_stride << 20) | v->fpscr_flags;
+}
+
 /* ---- the CPU ---- */
 struct ArmCPU {
     /* hot state first */
@@ -193,6 +241,8 @@ struct ArmCPU {
         uint32_t dfsr, ifsr, dfar, ifar;
         uint32_t fcseidr, contextidr, c9_data, c9_insn;
     } cp15;
+
+    ArmVFP vfp;
 
     /* exceptions */
     int exception_index;

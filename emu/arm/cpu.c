@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "arm/arm_int.h"
+#include "arm/vfp.h"
 
 #define ARM926_MIDR 0x41069265u
 #define ARM926_CTR 0x1dd20d2u
@@ -58,6 +59,9 @@ void arm_rebuild_hflags(ArmCPU *cpu)
         f |= TBF_ALIGN;
     if (cpu->thumb)
         f |= TBF_THUMB;
+    f |= (cpu->vfp.vec_len << TBF_VECLEN_SHIFT) | (cpu->vfp.vec_stride << TBF_VECSTRIDE_SHIFT);
+    if (cpu->vfp.fpexc & FPEXC_EN)
+        f |= TBF_VFPEN;
     cpu->tb_flags = f;
     cpu->cur_tlb = cpu->tlb[mmu];
 }
@@ -469,6 +473,7 @@ void arm_cpu_reset(ArmCPU *cpu, uint32_t entry)
     cpu->cflags_next_tb = -1;
     cpu->io_stop = false;
     cpu->syndrome = 0;
+    vfp_reset(cpu);
     arm_rebuild_hflags(cpu);
     arm_tlb_flush(cpu);
     tbc_flush(cpu);
@@ -490,6 +495,9 @@ uint32_t arm_cpu_get_cpsr(ArmCPU *cpu) { return arm_cpsr_read(cpu); }
 uint32_t arm_cpu_get_spsr(ArmCPU *cpu) { return cpu->spsr; }
 bool arm_cpu_is_thumb(ArmCPU *cpu) { return cpu->thumb != 0; }
 IcountDecr *arm_cpu_icount_decr(ArmCPU *cpu) { return &cpu->icount_decr; }
+uint64_t arm_cpu_get_vfp_d(ArmCPU *cpu, int n) { return cpu->vfp.d[n & 15]; }
+void arm_cpu_set_vfp_d(ArmCPU *cpu, int n, uint64_t v) { cpu->vfp.d[n & 15] = v; }
+uint32_t arm_cpu_get_vfp_sysreg(ArmCPU *cpu, int reg) { return vfp_sysreg_read(cpu, (unsigned)reg); }
 
 void arm_cpu_set_semihost(ArmCPU *cpu, void (*fn)(void *opaque, ArmCPU *cpu), void *opaque)
 {

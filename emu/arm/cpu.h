@@ -94,6 +94,11 @@ bool arm_cpu_is_thumb(ArmCPU *cpu);
 uint32_t arm_cpu_get_spsr(ArmCPU *cpu);          /* current mode's SPSR */
 uint32_t arm_cpu_get_cp15(ArmCPU *cpu, int crn, int opc1, int crm, int opc2);
 IcountDecr *arm_cpu_icount_decr(ArmCPU *cpu);
+/* VFP state for tests and debuggers: d0-d15, and the system registers by
+ * their VMRS number (0 FPSID, 1 FPSCR, 8 FPEXC, 9 FPINST, 10 FPINST2). */
+uint64_t arm_cpu_get_vfp_d(ArmCPU *cpu, int n);
+void arm_cpu_set_vfp_d(ArmCPU *cpu, int n, uint64_t v);
+uint32_t arm_cpu_get_vfp_sysreg(ArmCPU *cpu, int reg);
 
 /* Debug access through the CPU's address translation: 0 or -1. Writes
  * invalidate translated code. */

@@ -90,6 +90,198 @@ static void shift_op(Out *o, uint32_t insn)
     put(o, ", %s #%u", shn[type], sh);     /* capstone: decimal here */
 }
 
+
+/* ---- VFPv2 (cp10/cp11) ---- */
+
+/* capstone puts the condition before the type suffix: vmovgt.f32 */
+static void vmnem(Out *o, const char *m, const char *sfx, unsigned cond)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%s%s%s", m, condn[cond & 15], sfx);
+    put(o, "%-8s ", b);
+}
+
+static void vreg(Out *o, bool dbl, uint32_t insn, unsigned vpos, unsigned xpos)
+{
+    unsigned v = (insn >> vpos) & 15, x = (insn >> xpos) & 1;
+    if (dbl)
+        put(o, "d%u", (x << 4) | v);
+    else
+        put(o, "s%u", (v << 1) | x);
+}
+
+static const char *vfp_sysreg_name(unsigned reg)
+{
+    switch (reg) {
+    case 0: return "fpsid";
+    case 1: return "fpscr";
+    case 6: return "mvfr1";
+    case 7: return "mvfr0";
+    case 8: return "fpexc";
+    case 9: return "fpinst";
+    case 10: return "fpinst2";
+    default: return NULL;
+    }
+}
+
+/* Returns false for encodings it does not know (printed as .word). */
+static bool disas_vfp(Out *o, uint32_t insn, unsigned cond)
+{
+    bool dbl = (insn >> 8) & 1, l = (insn >> 20) & 1;
+    const char *t = dbl ? ".f64" : ".f32";
+    unsigned rt = (insn >> 12) & 15, rn = (insn >> 16) & 15;
+    if ((insn & 0x0f000010) == 0x0e000000) {             /* data processing */
+        unsigned opc1 = ((insn >> 21) & 4) | ((insn >> 20) & 3), op6 = (insn >> 6) & 1;
+        static const char *const three[5][2] = {
+            { "vmla", "vmls" }, { "vnmls", "vnmla" }, { "vmul", "vnmul" },
+            { "vadd", "vsub" }, { "vdiv", NULL },
+        };
+        if (opc1 < 5) {
+            if (!three[opc1][op6])
+                return false;
+            vmnem(o, three[opc1][op6], t, cond);
+            vreg(o, dbl, insn, 12, 22);
+            put(o, ", ");
+            vreg(o, dbl, insn, 16, 7);
+            put(o, ", ");
+            vreg(o, dbl, insn, 0, 5);
+            return true;
+        }
+        if (opc1 != 7 || !op6)
+            return false;
+        unsigned opc2 = rn, b7 = (insn >> 7) & 1;
+        static const char *const two[2][2] = { { "vmov", "vabs" }, { "vneg", "vsqrt" } };
+        switch (opc2) {
+        case 0:
+        case 1:
+            vmnem(o, two[opc2][b7], t, cond);
+            vreg(o, dbl, insn, 12, 22);
+            put(o, ", ");
+            vreg(o, dbl, insn, 0, 5);
+            return true;
+        case 4:
+        case 5:
+            vmnem(o, b7 ? "vcmpe" : "vcmp", t, cond);
+            vreg(o, dbl, insn, 12, 22);
+            put(o, ", ");
+            if (opc2 == 5)
+                put(o, "#0");
+            else
+                vreg(o, dbl, insn, 0, 5);
+            return true;
+        case 7:
+            if (!b7)
+                return false;
+            vmnem(o, "vcvt", dbl ? ".f32.f64" : ".f64.f32", cond);
+            vreg(o, !dbl, insn, 12, 22);
+            put(o, ", ");
+            vreg(o, dbl, insn, 0, 5);
+            return true;
+        case 8:
+            vmnem(o, "vcvt", dbl ? (b7 ? ".f64.s32" : ".f64.u32") : (b7 ? ".f32.s32" : ".f32.u32"),
+                 cond);
+            vreg(o, dbl, insn, 12, 22);
+            put(o, ", ");
+            vreg(o, false, insn, 0, 5);
+            return true;
+        case 12:
+        case 13: {
+            char sfx[16];
+            snprintf(sfx, sizeof sfx, ".%c32%s", (opc2 & 1) ? 's' : 'u', t);
+            vmnem(o, b7 ? "vcvt" : "vcvtr", sfx, cond);
+            vreg(o, false, insn, 12, 22);
+            put(o, ", ");
+            vreg(o, dbl, insn, 0, 5);
+            return true;
+        }
+        default:
+            return false;
+        }
+    }
+    if ((insn & 0x0fe00fff) == 0x0ee00a10) {             /* VMRS / VMSR */
+        const char *name = vfp_sysreg_name(rn);
+        if (!name)
+            return false;
+        vmnem(o, l ? "vmrs" : "vmsr", "", cond);
+        if (l)
+            put(o, "%s, %s", (rt == 15 && rn == 1) ? "apsr_nzcv" : regn[rt], name);
+        else
+            put(o, "%s, %s", name, regn[rt]);
+        return true;
+    }
+    if ((insn & 0x0fe00f7f) == 0x0e000a10) {             /* VMOV core <-> single */
+        vmnem(o, "vmov", "", cond);
+        if (l) {
+            put(o, "%s, ", regn[rt]);
+            vreg(o, false, insn, 16, 7);
+        } else {
+            vreg(o, false, insn, 16, 7);
+            put(o, ", %s", regn[rt]);
+        }
+        return true;
+    }
+    if ((insn & 0x0fc00f7f) == 0x0e000b10) {             /* VMOV core <-> Dn[x] */
+        vmnem(o, "vmov", ".32", cond);
+        if (l) {
+            put(o, "%s, ", regn[rt]);
+            vreg(o, true, insn, 16, 7);
+            put(o, "[%u]", (insn >> 21) & 1);
+        } else {
+            vreg(o, true, insn, 16, 7);
+            put(o, "[%u], %s", (insn >> 21) & 1, regn[rt]);
+        }
+        return true;
+    }
+    if ((insn & 0x0fe000d0) == 0x0c400010) {             /* VMOV pair */
+        vmnem(o, "vmov", "", cond);
+        unsigned m = dbl ? (((insn >> 5) & 1) << 4) | (insn & 15) : ((insn & 15) << 1) | ((insn >> 5) & 1);
+        char v[16];
+        if (dbl)
+            snprintf(v, sizeof v, "d%u", m);
+        else
+            snprintf(v, sizeof v, "s%u, s%u", m, m + 1);
+        if (l)
+            put(o, "%s, %s, %s", regn[rt], regn[rn], v);
+        else
+            put(o, "%s, %s, %s", v, regn[rt], regn[rn]);
+        return true;
+    }
+    if ((insn & 0x0e000000) != 0x0c000000)
+        return false;
+    unsigned p = (insn >> 24) & 1, u = (insn >> 23) & 1, w = (insn >> 21) & 1, imm8 = insn & 0xff;
+    if (p && !w) {                                        /* VLDR / VSTR */
+        vmnem(o, l ? "vldr" : "vstr", "", cond);
+        vreg(o, dbl, insn, 12, 22);
+        put(o, ", [%s", regn[rn]);
+        if (imm8) {
+            put(o, ", ");
+            imm(o, u ? (int64_t)imm8 * 4 : -(int64_t)imm8 * 4);
+        }
+        put(o, "]");
+        return true;
+    }
+    if (p == u)                                           /* neither IA nor DB! */
+        return false;
+    bool push = rn == 13 && w && (p ? !l : l);
+    unsigned first = dbl ? (((insn >> 22) & 1) << 4) | rt : (rt << 1) | ((insn >> 22) & 1);
+    unsigned n = dbl ? imm8 >> 1 : imm8;
+    bool x = dbl && (imm8 & 1);
+    if (push && !x) {
+        vmnem(o, l ? "vpop" : "vpush", "", cond);
+    } else {
+        char m[12];
+        snprintf(m, sizeof m, "%s%s%s", x ? (l ? "fldm" : "fstm") : (l ? "vldm" : "vstm"),
+                 p ? "db" : "ia", x ? "x" : "");
+        vmnem(o, m, "", cond);
+        put(o, "%s%s, ", regn[rn], w ? "!" : "");
+    }
+    put(o, "{");
+    for (unsigned i = 0; i < n && i < 32; i++)
+        put(o, "%s%c%u", i ? ", " : "", dbl ? 'd' : 's', first + i);
+    put(o, "}");
+    return true;
+}
+
 static void disas_arm(Out *o, uint32_t pc, uint32_t insn)
 {
     unsigned cond = insn >> 28, rn = (insn >> 16) & 15, rd = (insn >> 12) & 15;
@@ -330,9 +522,13 @@ static void disas_arm(Out *o, uint32_t pc, uint32_t insn)
         return;
     }
     case 6:
+        if (((insn >> 9) & 7) == 5 && disas_vfp(o, insn, cond))     /* cp10/cp11 */
+            return;
         put(o, ".word    0x%08x", insn);
         return;
     default:
+        if (!(insn & (1u << 24)) && ((insn >> 9) & 7) == 5 && disas_vfp(o, insn, cond))
+            return;
         if (insn & (1u << 24)) {
             mnem(o, "svc", "", cond);
             imm(o, insn & 0xffffff);

@@ -4,9 +4,9 @@
  * TB boundaries follow QEMU 7.2's target/arm/translate.c for an ARMv5TE
  * (arm926) core: branches and PC writes end a TB, so do CPSR/SPSR writes,
  * exception-generating and undefined instructions, WFI and the hint
- * instructions, CP15 writes that are not NOPs; ARM TBs never cross a 1 KiB
- * page, Thumb TBs stop at the page end; at most 512 instructions, or the
- * count requested in cflags. Thumb BL/BLX prefix+suffix pairs are one
+ * instructions, CP15 writes that are not NOPs, VMSR to FPSCR/FPEXC; ARM
+ * TBs never cross a 1 KiB page, Thumb TBs stop at the page end; at most 512
+ * instructions, or the count requested in cflags. Thumb BL/BLX prefix+suffix pairs are one
  * instruction unless the prefix is the last halfword of the page.
  */
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #pragma GCC optimize("no-tree-slp-vectorize")
 
 #include "arm/ops.inc"
+#include "arm/vfp_ops.inc"
 
 typedef struct DC {
     ArmCPU *cpu;
@@ -341,6 +342,8 @@ static void gen_coproc(DC *dc, uint32_t insn)
     }
 }
 
+#include "arm/translate_vfp.inc"
+
 /* ---------------- ARM ---------------- */
 
 static void decode_arm(DC *dc, uint32_t insn)
@@ -600,17 +603,29 @@ static void decode_arm(DC *dc, uint32_t insn)
             gen_branch(dc, op_b, op_b_cc, target, 0);
         return;
     }
-    case 6:
-        gen_undef(dc);        /* LDC/STC/MCRR/MRRC: nothing implemented */
+    case 6: {                 /* LDC/STC/MCRR/MRRC: only VFP's */
+        unsigned cp = (insn >> 8) & 15;
+        if (cp == 10 || cp == 11)
+            decode_vfp_mem(dc, insn);
+        else
+            gen_undef(dc);
         return;
+    }
     default:
         if (insn & (1u << 24)) {
             gen_swi(dc, insn & 0xffffff);
             return;
         }
-        if (insn & 0x10) {
+        {
             unsigned cp = (insn >> 8) & 15;
-            if (cp == 14 || cp == 15) {
+            if (cp == 10 || cp == 11) {
+                if (insn & 0x10)
+                    decode_vfp_xfer(dc, insn);
+                else
+                    decode_vfp_dp(dc, insn);
+                return;
+            }
+            if ((insn & 0x10) && (cp == 14 || cp == 15)) {
                 gen_coproc(dc, insn);
                 return;
             }

@@ -30,7 +30,7 @@ static void log_cpu_exec(ArmCPU *cpu, const TB *tb)
 {
     if (log_enabled(cpu->log, LOG_EXEC))
         fprintf(logf_(cpu), "Trace 0: %p [%08x/%08x/%08x/%08x] \n", (void *)tb->ops,
-                TB_CS_BASE | (tb->flags & TBF_THUMB), tb->pc, tb->flags & ~TBF_THUMB,
+                tb_flags_cs_base(tb->flags), tb->pc, tb_flags_qemu(tb->flags),
                 tb->cflags);
     if (log_enabled(cpu->log, LOG_CPU))
         arm_cpu_dump_state(cpu, logf_(cpu));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random instruction-sequence generator for the ARM926EJ-S (ARMv5TE) fuzzer.
 
-    gen.py --seed S --count N --isa arm|thumb -o out.S
+    gen.py --seed S --count N --isa arm|thumb|vfp -o out.S
 
 writes an assembly file with N short random sequences (4-16 instruction
 "units" each) plus their init records and the table read by runtime.S.
@@ -19,6 +19,15 @@ Register roles (chosen per sequence):
 Sequences run in SVC mode; mode excursions (MSR cpsr_c) go to FIQ, IRQ, ABT,
 UND and SYS and back.  No mode's r13 is ever written (r13_und is the
 harness stack).
+
+VFP: every sequence starts with its own FPSCR (random rounding mode, FZ, DN,
+cumulative flags, NZCV, sometimes a short-vector LEN/STRIDE and bits that
+read as zero) and d0-d15 (random doubles or pairs of singles, biased to
+zeros, infinities, NaNs of both kinds, denormals, extremes and integer
+boundaries).  The "vfp" isa is ARM code where about half of the units are
+VFPv2 instructions: arithmetic, VCMP + VMRS APSR_nzcv, conversions, system
+registers, VMOV transfers, VLDR/VSTR, VLDM/VSTM/VPUSH/VPOP and FLDMX/FSTMX.
+FPEXC.EN stays set (writes keep it).
 
 Encodings that the ARM ARM (v5TE) calls UNPREDICTABLE are avoided, e.g.:
 MUL/MLA Rd==Rm; long multiplies with RdHi==RdLo or either ==Rm; PC as an
@@ -53,8 +62,28 @@ INTERESTING = [0, 1, 2, 3, 0x7fffffff, 0x80000000, 0xffffffff, 0x80000001, 0xfff
 # init record layout (words), shared with runtime.S (REC_*):
 #  0-14 r0-r14 (SVC)   15 NZCVQ flags   16 scratch fill seed   17 SPSR_svc
 #  18-25 FIQ r8-r14, SPSR   26-28 IRQ r13, r14, SPSR   29-31 ABT r13, r14, SPSR
-#  32-33 USR r13, r14   34-35 UND r14, SPSR   36 entry   37 n   38.. n offsets
-REC_WORDS_FIXED = 36
+#  32-33 USR r13, r14   34-35 UND r14, SPSR   36 FPSCR   37-68 d0-d15 (low word
+#  first)   69 entry   70 n   71.. n offsets
+REC_WORDS_FIXED = 69
+
+F32_SPECIAL = [0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000,
+               0x7fc00000, 0xffc00000, 0x7fc12345, 0x7f800001, 0x7fa00000, 0xffbfffff,
+               0x00000001, 0x807fffff, 0x00400000, 0x00800000, 0x80800000, 0x7f7fffff,
+               0xff7fffff, 0x4f000000, 0xcf000000, 0x4f800000, 0x4effffff, 0x4f7fffff,
+               0xcf000001, 0x3f000000, 0xbf000000, 0x3fc00000, 0x40200000, 0xbfc00000,
+               0x3effffff, 0x34000000, 0x33800000, 0x40400000, 0x00800001]
+F64_SPECIAL = [0x0000000000000000, 0x8000000000000000, 0x3ff0000000000000,
+               0xbff0000000000000, 0x7ff0000000000000, 0xfff0000000000000,
+               0x7ff8000000000000, 0xfff8000000000000, 0x7ff8000012345678,
+               0x7ff0000000000001, 0x7ff4000000000000, 0xfff7ffffffffffff,
+               0x0000000000000001, 0x800fffffffffffff, 0x0008000000000000,
+               0x0010000000000000, 0x8010000000000000, 0x7fefffffffffffff,
+               0xffefffffffffffff, 0x41e0000000000000, 0xc1e0000000000000,
+               0x41f0000000000000, 0x41dfffffffc00000, 0x41efffffffe00000,
+               0xc1e0000000200000, 0x3fe0000000000000, 0xbfe0000000000000,
+               0x3ff8000000000000, 0x4004000000000000, 0x3fdfffffffffffff,
+               0x36a0000000000000, 0x3810000000000000, 0x47efffffe0000000,
+               0x36a0000000000001, 0x380fffffffffffff, 0x0010000000000001]
 
 
 def u32(x):
@@ -75,7 +104,7 @@ def reg(r):
 
 
 class Gen:
-    def __init__(self, rng, isa, index):
+    def __init__(self, rng, isa, index, seed=0):
         self.rng = rng
         self.isa = isa
         self.index = index
@@ -84,7 +113,7 @@ class Gen:
         self.nlabel = 0
         self.conditional_ok = True
         rng = self.rng
-        if isa == "arm":
+        if isa in ("arm", "vfp"):
             pool = list(range(13))
             rng.shuffle(pool)
             nptr = rng.choice([1, 2, 2, 3])
@@ -116,6 +145,11 @@ class Gen:
         self.abt = [self.rand_value(), self.rand_value(), self.rand_psr()]
         self.usr = [self.rand_value(), self.rand_value()]
         self.und = [self.rand_value(), self.rand_psr()]
+        # VFP state from its own stream: the core sequences of a seed stay
+        # what they were before the fuzzer knew VFP
+        self.vrng = random.Random("driftlab-fuzz-vfp:%s:%d:%d" % (isa, seed, index))
+        self.fpscr = self.rand_fpscr()
+        self.vfp_d = [self.rand_dreg() for _ in range(16)]
 
     # ------------------------------------------------------------ helpers
     def rand_value(self):
@@ -533,6 +567,266 @@ class Gen:
         self.emit(".thumb_func")
         self.lines.append("%s:" % lb)
 
+
+    # ============================================================ VFP
+    def rand_f32(self):
+        r = self.vrng
+        k = r.random()
+        if k < 0.3:
+            return r.choice(F32_SPECIAL)
+        if k < 0.45:
+            return r.getrandbits(32)
+        sign = r.getrandbits(1) << 31
+        if k < 0.85:
+            e = r.randrange(127 - 24, 127 + 34)        # around 1.0 and integers
+        elif k < 0.93:
+            e = r.randrange(0, 28)                     # denormal and tiny
+        else:
+            e = r.randrange(228, 255)                  # near overflow
+        frac = r.getrandbits(23)
+        if r.random() < 0.3:
+            frac &= ~((1 << r.randrange(0, 23)) - 1)   # few significant bits: exact cases
+        return sign | (e << 23) | frac
+
+    def rand_f64(self):
+        r = self.vrng
+        k = r.random()
+        if k < 0.3:
+            return r.choice(F64_SPECIAL)
+        if k < 0.45:
+            return r.getrandbits(64)
+        sign = r.getrandbits(1) << 63
+        if k < 0.8:
+            e = r.randrange(1023 - 53, 1023 + 34)
+        elif k < 0.87:
+            e = r.randrange(0, 60)
+        elif k < 0.93:
+            e = r.randrange(1023 - 160, 1023 - 100)    # f32 denormals when narrowed
+        else:
+            e = r.choice([r.randrange(1990, 2047), r.randrange(1023 + 120, 1023 + 135)])
+        frac = r.getrandbits(52)
+        if r.random() < 0.3:
+            frac &= ~((1 << r.randrange(0, 52)) - 1)
+        return sign | (e << 52) | frac
+
+    def rand_dreg(self):
+        if self.vrng.random() < 0.5:
+            return self.rand_f64()
+        return self.rand_f32() | (self.rand_f32() << 32)
+
+    def rand_fpscr(self):
+        r = self.vrng
+        v = (r.getrandbits(4) << 28) | (r.getrandbits(2) << 22) | (r.getrandbits(6) & 0x1f)
+        if r.random() < 0.35:
+            v |= 1 << 24                 # FZ
+        if r.random() < 0.3:
+            v |= 1 << 25                 # DN
+        if r.random() < 0.2:
+            v |= 0x80                    # IDC
+        if r.random() < 0.2:
+            v |= r.getrandbits(32) & 0x0c089f00   # AHP, QC, FZ16, trap enables: masked
+        if r.random() < 0.2:
+            v |= (r.randrange(1, 8) << 16) | (r.getrandbits(2) << 20)   # LEN, STRIDE
+        return v
+
+    def vreg(self, dbl):
+        return ("d%d" % self.rng.randrange(16)) if dbl else ("s%d" % self.rng.randrange(32))
+
+    def vfp_dp(self):
+        rng = self.rng
+        dbl = rng.random() < 0.5
+        t = ".f64" if dbl else ".f32"
+        cond = self.cond()
+        if rng.random() < 0.7:
+            op = rng.choice(["vadd", "vsub", "vmul", "vnmul", "vdiv", "vmla", "vmls", "vnmla",
+                             "vnmls", "vadd", "vmul"])
+            self.emit("%s%s%s %s, %s, %s" % (op, cond, t, self.vreg(dbl), self.vreg(dbl),
+                                             self.vreg(dbl)))
+        else:
+            op = rng.choice(["vmov", "vabs", "vneg", "vsqrt", "vsqrt"])
+            self.emit("%s%s%s %s, %s" % (op, cond, t, self.vreg(dbl), self.vreg(dbl)))
+
+    def vfp_cmp(self):
+        rng = self.rng
+        dbl = rng.random() < 0.5
+        t = ".f64" if dbl else ".f32"
+        op = rng.choice(["vcmp", "vcmpe"])
+        src = "#0" if rng.random() < 0.25 else self.vreg(dbl)
+        self.emit("%s%s%s %s, %s" % (op, self.cond(), t, self.vreg(dbl), src))
+        if rng.random() < 0.75:
+            self.emit("vmrs%s APSR_nzcv, fpscr" % self.cond())
+            if rng.random() < 0.7:
+                self.emit("mov%s %s, #%d" % (rng.choice(CONDS + ["vs", "hi", "ls"]),
+                                             reg(rng.choice(self.data)), rng.randrange(256)))
+
+    def vfp_cvt(self):
+        rng = self.rng
+        cond = self.cond()
+        k = rng.choice(["f64.f32", "f32.f64", "toint", "toint", "fromint"])
+        if k == "f64.f32":
+            self.emit("vcvt%s.f64.f32 %s, %s" % (cond, self.vreg(True), self.vreg(False)))
+        elif k == "f32.f64":
+            self.emit("vcvt%s.f32.f64 %s, %s" % (cond, self.vreg(False), self.vreg(True)))
+        elif k == "toint":
+            r = rng.choice(["vcvt", "vcvtr"])
+            dbl = rng.random() < 0.5
+            self.emit("%s%s.%s32.%s %s, %s" % (r, cond, rng.choice("su"), "f64" if dbl else "f32",
+                                               self.vreg(False), self.vreg(dbl)))
+        else:
+            dbl = rng.random() < 0.5
+            self.emit("vcvt%s.%s.%s32 %s, %s" % (cond, "f64" if dbl else "f32", rng.choice("su"),
+                                                 self.vreg(dbl), self.vreg(False)))
+
+    def vfp_sysreg(self):
+        rng = self.rng
+        cond = self.cond()
+        rd = reg(rng.choice(self.data))
+        k = rng.choice(["rd_fpscr", "rd_fpscr", "wr_fpscr", "wr_fpscr", "rd_fpsid", "rd_fpexc",
+                        "wr_fpexc", "fpinst"])
+        if k == "rd_fpscr":
+            self.emit("vmrs%s %s, fpscr" % (cond, rd))
+        elif k == "wr_fpscr":
+            self.emit("ldr %s, =0x%08x" % (rd, self.rand_fpscr()))
+            self.emit("vmsr%s fpscr, %s" % (cond, rd))
+        elif k == "rd_fpsid":
+            self.emit("vmrs%s %s, fpsid" % (cond, rd))
+        elif k == "rd_fpexc":
+            self.emit("vmrs%s %s, fpexc" % (cond, rd))
+        elif k == "wr_fpexc":     # EN stays set: the other bits read as zero
+            self.emit("ldr %s, =0x%08x" % (rd, rng.getrandbits(32) | 0x40000000))
+            self.emit("vmsr%s fpexc, %s" % (cond, rd))
+        else:
+            which = rng.choice(["fpinst", "fpinst2"])
+            if rng.random() < 0.5:
+                self.emit("vmsr%s %s, %s" % (cond, which, reg(self.readable())))
+            else:
+                self.emit("vmrs%s %s, %s" % (cond, rd, which))
+
+    def vfp_xfer(self):
+        rng = self.rng
+        cond = self.cond()
+        k = rng.choice(["s", "s", "ss", "d", "dx"])
+        to_core = rng.random() < 0.5
+        if k == "s":
+            if to_core:
+                self.emit("vmov%s %s, %s" % (cond, reg(rng.choice(self.data)), self.vreg(False)))
+            else:
+                self.emit("vmov%s %s, %s" % (cond, self.vreg(False), reg(self.readable())))
+        elif k in ("ss", "d"):
+            if k == "ss":
+                n = rng.randrange(31)
+                vtxt = "s%d, s%d" % (n, n + 1)
+            else:
+                vtxt = self.vreg(True)
+            if to_core:
+                a, b = rng.sample(self.data, 2)
+                self.emit("vmov%s %s, %s, %s" % (cond, reg(a), reg(b), vtxt))
+            else:
+                self.emit("vmov%s %s, %s, %s" % (cond, vtxt, reg(self.readable()),
+                                                 reg(self.readable())))
+        else:
+            d = "%s[%d]" % (self.vreg(True), rng.randrange(2))
+            if to_core:
+                self.emit("vmov%s.32 %s, %s" % (cond, reg(rng.choice(self.data)), d))
+            else:
+                self.emit("vmov%s.32 %s, %s" % (cond, d, reg(self.readable())))
+
+    def vfp_mem(self):
+        """VLDR/VSTR or a multiple transfer.  Returns True if emitted."""
+        rng = self.rng
+        base = rng.choice(self.ptrs + [13])
+        bval = self.vals[base]
+        if bval % 4:
+            return False
+        if rng.random() < 0.5:
+            dbl = rng.random() < 0.5
+            size = 8 if dbl else 4
+            off = rng.randrange(-32, 33) * 4 if rng.random() < 0.7 else rng.randrange(-255, 256) * 4
+            ea = bval + off
+            if not self.in_scratch(ea, size):
+                return False
+            load = rng.random() < 0.5
+            self.emit("%s%s %s, [%s, #%d]" % ("vldr" if load else "vstr", self.cond(),
+                                              self.vreg(dbl), reg(base), off))
+            if not load:
+                self.touch(ea, size)
+            return True
+        dbl = rng.random() < 0.6
+        load = rng.random() < 0.5
+        xform = dbl and rng.random() < 0.25
+        mode = rng.choice(["ia", "ia!", "db!"])
+        if base == 13 and mode != "ia" and not xform and rng.random() < 0.5:
+            mode = "push"
+        if dbl:
+            n = rng.randint(1, 6)
+            first = rng.randrange(0, 17 - n)
+            regs = "{d%d-d%d}" % (first, first + n - 1) if n > 1 else "{d%d}" % first
+            words = 2 * n + (1 if xform else 0)
+        else:
+            n = rng.randint(1, 8)
+            first = rng.randrange(0, 33 - n)
+            regs = "{s%d-s%d}" % (first, first + n - 1) if n > 1 else "{s%d}" % first
+            words = n
+        lo = bval - 4 * words if mode in ("db!",) or (mode == "push" and not load) else bval
+        if not self.in_scratch(lo, 4 * words):
+            return False
+        cond = self.cond(mode == "ia")
+        if mode == "push":
+            self.emit("%s%s %s" % ("vpop" if load else "vpush", cond, regs))
+            newb = bval + 4 * words if load else bval - 4 * words
+        else:
+            wb = mode.endswith("!")
+            am = mode[:2]
+            if xform:
+                mn = ("fldm" if load else "fstm") + am + "x"
+            else:
+                mn = ("vldm" if load else "vstm") + am
+            self.emit("%s%s %s%s, %s" % (mn, cond, reg(base), "!" if wb else "", regs))
+            newb = (bval + 4 * words if am == "ia" else bval - 4 * words) if wb else bval
+        if not self.ptr_ok(newb):
+            # the writeback went outside the pointer window: undo
+            self.lines.pop()
+            return False
+        if not load:
+            self.touch(lo, 4 * words)
+        self.vals[base] = newb
+        return True
+
+    def vfp_literal(self):
+        """PC-relative VLDR / VLDM (no writeback): reads nearby code words."""
+        rng = self.rng
+        if rng.random() < 0.7:
+            dbl = rng.random() < 0.5
+            self.emit("vldr%s %s, [pc, #%d]" % (self.cond(), self.vreg(dbl),
+                                                rng.randrange(-16, 17) * 4))
+        else:
+            n = rng.randint(1, 4)
+            first = rng.randrange(0, 33 - n)
+            self.emit("vldmia%s pc, {s%d-s%d}" % (self.cond(), first, first + n - 1)
+                      if n > 1 else "vldmia%s pc, {s%d}" % (self.cond(), first))
+
+    def vfp_unit(self):
+        rng = self.rng
+        kind = rng.choices(["dp", "cmp", "cvt", "sys", "xfer", "mem", "lit"],
+                           [34, 12, 18, 7, 12, 17, 2])[0]
+        if kind == "dp":
+            self.vfp_dp()
+        elif kind == "cmp":
+            self.vfp_cmp()
+        elif kind == "cvt":
+            self.vfp_cvt()
+        elif kind == "sys":
+            self.vfp_sysreg()
+        elif kind == "xfer":
+            self.vfp_xfer()
+        elif kind == "lit":
+            self.vfp_literal()
+        else:
+            for _ in range(12):
+                if self.vfp_mem():
+                    return
+            self.vfp_dp()
+
     # ====================================================== Thumb state
     def t_low_any(self):
         return self.rng.randrange(8)
@@ -722,6 +1016,11 @@ class Gen:
         for _ in range(n):
             if self.isa == "arm":
                 self.arm_unit()
+            elif self.isa == "vfp":
+                if self.rng.random() < 0.55:
+                    self.vfp_unit()
+                else:
+                    self.arm_unit()
             else:
                 self.thumb_unit()
         return self
@@ -729,7 +1028,9 @@ class Gen:
     def record_words(self):
         regs = [self.init_vals[r] for r in range(15)]
         words = regs + [self.flags, self.seed, self.spsr_svc] + self.fiq + self.irq + self.abt
-        words += self.usr + self.und
+        words += self.usr + self.und + [self.fpscr]
+        for d in self.vfp_d:
+            words += [d & 0xffffffff, d >> 32]
         assert len(words) == REC_WORDS_FIXED
         return words
 
@@ -741,18 +1042,18 @@ class Gen:
 def generate(seed, count, isa):
     """Returns the list of generated sequences (Gen objects)."""
     rng = random.Random("driftlab-fuzz:%s:%d" % (isa, seed))
-    return [Gen(rng, isa, i).generate() for i in range(count)]
+    return [Gen(rng, isa, i, seed).generate() for i in range(count)]
 
 
 def render(seqs, isa, seed):
     out = ["@ generated by tests/fuzz/gen.py --seed %d --count %d --isa %s" % (seed, len(seqs), isa),
-           "    .syntax unified", ""]
+           "    .syntax unified", "    .fpu vfp", ""]
     for g in seqs:
         name = "fz_seq_%d" % g.index
         out.append("@ ==== seq %d ====" % g.index)
         out.append("    .text")
         out.append("    .align 2")
-        if isa == "arm":
+        if isa in ("arm", "vfp"):
             out.append("    .arm")
             out.append("%s:" % name)
             out.extend(g.lines)
@@ -796,7 +1097,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--count", type=int, default=200)
-    ap.add_argument("--isa", choices=["arm", "thumb"], required=True)
+    ap.add_argument("--isa", choices=["arm", "thumb", "vfp"], required=True)
     ap.add_argument("-o", "--output", default="-")
     args = ap.parse_args(argv)
     text = render(generate(args.seed, args.count, args.isa), args.isa, args.seed)

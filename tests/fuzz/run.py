@@ -54,7 +54,8 @@ def ranges(idxs):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="1-10", help="e.g. 1-50 or 1,4,9-12")
-    ap.add_argument("--isa", choices=["arm", "thumb", "both"], default="both")
+    ap.add_argument("--isa", choices=["arm", "thumb", "vfp", "both", "all"], default="both",
+                    help="both: arm and thumb; all: arm, thumb and vfp")
     ap.add_argument("--count", type=int, default=fuzzlib.DEFAULT_COUNT,
                     help="sequences per ELF (default %(default)s)")
     ap.add_argument("-v", "--verbose", type=int, default=1, metavar="N",
@@ -64,7 +65,7 @@ def main(argv=None):
                     help="no emu-arm: run QEMU twice and compare it with itself")
     args = ap.parse_args(argv)
 
-    isas = ["arm", "thumb"] if args.isa == "both" else [args.isa]
+    isas = {"both": ["arm", "thumb"], "all": ["arm", "thumb", "vfp"]}.get(args.isa, [args.isa])
     jobs = [(isa, seed, args.count) for isa in isas for seed in parse_seeds(args.seeds)]
     if not args.qemu_only:
         msg = guestrun.emu_missing_message()

@@ -16,9 +16,13 @@
  *   4. print the dump, a checksum of the scratch area and the scratch words
  *      the sequence may have stored to, in hex, on UART0.
  * Finally print "END" and exit 0 through semihosting SYS_EXIT_EXTENDED.
+ *
+ * VFP is enabled once (FPEXC.EN); every sequence starts with the FPSCR and
+ * d0-d15 of its record, and both are dumped after it.
  */
     .syntax unified
     .arm
+    .fpu vfp
 
     .equ SCRATCH, 0x00200000
     .equ SCRATCH_WORDS, 0x800
@@ -34,9 +38,11 @@
     .equ REC_ABT, 29*4
     .equ REC_USR, 32*4          /* r13, r14 */
     .equ REC_UND, 34*4          /* r14, spsr (r13_und is the harness stack) */
-    .equ REC_ENTRY, 36*4
-    .equ REC_NTOUCH, 37*4
-    .equ REC_TOUCH, 38*4
+    .equ REC_FPSCR, 36*4
+    .equ REC_VFP_D, 37*4        /* d0-d15, low word first */
+    .equ REC_ENTRY, 69*4
+    .equ REC_NTOUCH, 70*4
+    .equ REC_TOUCH, 71*4
     .equ DUMP_WORDS, 35
 
     .section .text.start, "ax"
@@ -44,6 +50,8 @@
 _start:
     msr     cpsr_c, #0xdb               /* UND, IRQ+FIQ masked */
     ldr     sp, =UND_STACK_TOP
+    mov     r0, #0x40000000             /* FPEXC.EN */
+    vmsr    fpexc, r0
     /* exception vectors at 0 */
     ldr     r0, =fz_vectors
     mov     r1, #0
@@ -93,6 +101,10 @@ exit_block: .word 0x20026, 0
 fz_run_seq:
     push    {r4-r12, lr}
     mov     r4, r0                      /* r4: not banked in any mode */
+    add     r0, r4, #REC_VFP_D
+    vldmia  r0, {d0-d15}
+    ldr     r0, [r4, #REC_FPSCR]
+    vmsr    fpscr, r0
     ldr     lr, [r4, #REC_UND]          /* UND lr/spsr: our return address is */
     ldr     r1, [r4, #REC_UND + 4]      /* already on the stack */
     msr     spsr_fsxc, r1
@@ -173,6 +185,10 @@ fz_seq_end:
     mov     r1, lr
     mrs     r2, spsr
     stmia   r0!, {r1-r2}                /* [33..34] und lr, spsr */
+    ldr     r0, =fz_vdump
+    vmrs    r1, fpscr
+    str     r1, [r0], #4
+    vstmia  r0, {d0-d15}
     pop     {r4-r12, pc}                /* return from fz_run_seq */
     .ltorg
 
@@ -190,6 +206,30 @@ fz_print_dump:
     add     r6, r6, #1
     cmp     r6, #DUMP_WORDS
     blo     1b
+    /* VFP: FPSCR, then d0-d15 as 16 hex digits each, four a line */
+    adr     r0, str_fpscr
+    bl      fz_puts
+    ldr     r4, =fz_vdump
+    ldr     r0, [r4], #4
+    bl      fz_puthex8
+    mov     r6, #0
+3:  tst     r6, #3
+    adreq   r0, str_nl_sp
+    adrne   r0, str_sp
+    bl      fz_puts
+    mov     r0, #'d'
+    bl      fz_putc
+    mov     r0, r6
+    bl      fz_putdec2
+    mov     r0, #'='
+    bl      fz_putc
+    ldr     r0, [r4, #4]
+    bl      fz_puthex8
+    ldr     r0, [r4], #8
+    bl      fz_puthex8
+    add     r6, r6, #1
+    cmp     r6, #16
+    blo     3b
     adr     r0, str_mem
     bl      fz_puts
     bl      fz_checksum
@@ -217,6 +257,8 @@ fz_print_dump:
 4:  mov     r0, #'\n'
     bl      fz_putc
     pop     {r4-r8, pc}
+str_fpscr: .asciz "\n vfp fpscr="
+str_nl_sp: .asciz "\n "
 str_mem:  .asciz "\n sum="
 str_nl_m: .asciz "\n m "
 str_sp:   .asciz " "
@@ -267,6 +309,19 @@ fz_puts:
     popeq   {r4, pc}
     bl      fz_putc
     b       1b
+
+/* r0 = 0..99 in decimal, no leading zero */
+fz_putdec2:
+    push    {r4, lr}
+    mov     r4, r0
+    cmp     r4, #10
+    blo     1f
+    mov     r0, #'1'
+    bl      fz_putc
+    sub     r4, r4, #10
+1:  add     r0, r4, #'0'
+    bl      fz_putc
+    pop     {r4, pc}
 
 fz_puthex8:
     push    {r4, r5, lr}
@@ -374,3 +429,5 @@ n34: .asciz " spsr="
     .bss
     .align 3
 fz_dump: .space DUMP_WORDS * 4
+    .align 3
+fz_vdump: .space 33 * 4
