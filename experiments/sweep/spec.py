@@ -155,13 +155,13 @@ def key_lines(text):
 @dataclasses.dataclass
 class ParamInfo:
     name: str
-    type: str          # INT, DOUBLE, BOOL
+    type: str          # INT, DOUBLE, BOOL, DURATION (a bare number is in us)
     default: str
     lo: float
     hi: float
 
 
-_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL)\s*,\s*"([^"]*)"\s*,'
+_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL|DURATION)\s*,\s*"([^"]*)"\s*,'
                        r'\s*([^,]+?)\s*,\s*([^,]+?)\s*,')
 _NAME_RE = re.compile(r'\.name\s*=\s*"([a-z0-9-]+)"')
 
@@ -549,9 +549,14 @@ def _check_param(c, key, info, x):
         if not (isinstance(x, bool) or x in ("on", "off", "true", "false", "yes", "no", 0, 1)):
             c.fail(key, f"'{info.name}' is a boolean (true/false), not {x!r}")
         return
+    if info.type == "DURATION" and isinstance(x, str):
+        if not re.fullmatch(r"-?\d+(ns|us|ms|s)?", x):
+            c.fail(key, f"'{info.name}' is an integer (us) or a duration with ns/us/ms/s, not {x!r}")
+        return
+    integral = info.type in ("INT", "DURATION")
     if isinstance(x, bool) or isinstance(x, str):
-        c.fail(key, f"'{info.name}' is {'an integer' if info.type == 'INT' else 'a number'}, not {x!r}")
-    if info.type == "INT" and not isinstance(x, int):
+        c.fail(key, f"'{info.name}' is {'an integer' if integral else 'a number'}, not {x!r}")
+    if integral and not isinstance(x, int):
         c.fail(key, f"'{info.name}' is an integer, not {x!r}")
     if not (math.isnan(info.lo) or x >= info.lo) or not (math.isnan(info.hi) or x <= info.hi):
         c.fail(key, f"'{info.name}' = {x!r} is out of range [{_fmt_value(info.lo)}, {_fmt_value(info.hi)}]")
