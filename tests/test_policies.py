@@ -11,6 +11,7 @@ The shift is chosen so that the engine runs the guest at least 3x faster
 than real time (measured), so that aligning means sleeping.
 
 Environment: EMU (default build/emu-arm), as tests/guestrun.py."""
+import math
 import os
 import pathlib
 import re
@@ -222,22 +223,35 @@ def test_threshold_variants_keep_guest_behaviour(spec):
 
 
 def test_bench_policies_smoke(capsys):
-    """The benchmark runs end to end on a tiny configuration and judges the
-    targets (no speed is asserted)."""
+    """The benchmark runs end to end on a tiny configuration: bookkeeping
+    (dry run vs none), real runs, per-exit under each chaining model, and a
+    verdict per target; the Linux workloads say why they did not run. No
+    speed is asserted."""
     import sys
     sys.path.insert(0, str(ROOT / "experiments" / "tools"))
     import bench_policies
-    if not (ROOT / bench_policies.WORKLOADS["tick"][0]).exists():
+    if not (ROOT / "build" / "guests" / "timer-jitter.elf").exists():
         pytest.skip("timer-jitter.elf not built")
-    res = bench_policies.run(ROOT, shifts=[6], reps=1, only=["start-only", "thr-tuned"])
+    res = bench_policies.run(ROOT, shifts=[6], reps=1, names=["cpu", "linux-fio"], seconds=0.2,
+                             parts=["bookkeeping", "aligned", "per-exit"],
+                             only=["threshold", "per-exit"], min_reps=2, max_reps=2)
     out = capsys.readouterr().out
-    table = res[6]
-    assert set(table) == {"none", "(hooks)", "start-only", "thr-tuned"}
-    assert table["start-only"]["sleeps"] > 0 and table["thr-tuned"]["sleeps"] > 0
-    assert table["thr-tuned"]["reads"] > table["start-only"]["reads"]
-    for key in ("overhead", "p99", "code", "wake", "runq"):
-        assert key in table["thr-tuned"]
-    assert "targets: " in out and "summary" in out and "(2) start-only" in out
+    book, real = res["aligned"][("cpu", 6)]
+    assert set(book) == set(real) == {"threshold", "per-exit"}
+    for label in book:
+        assert book[label]["n"] == 2 and math.isfinite(book[label]["book"])
+        assert real[label]["sleeps"] > 0 and real[label]["reads_minsn"] > 0
+        for key in ("p50", "p99", "max", "slope", "lag", "pacing", "reads_s"):
+            assert key in real[label]
+    pe = res["per_exit"]
+    assert set(pe) == {"modern", "qemu-2.1", "none"}
+    # fewer chained exits: more loop exits, and per-exit reads at each one
+    assert pe["modern"]["loop_exits_per_minsn"] < pe["qemu-2.1"]["loop_exits_per_minsn"] \
+        < pe["none"]["loop_exits_per_minsn"]
+    for chain in pe:
+        assert pe[chain]["reads_per_minsn"] == pytest.approx(pe[chain]["loop_exits_per_minsn"],
+                                                             rel=0.01)
+    assert "targets (best policy" in out and "linux-fio: not available yet" in out
 
 
 def report_numbers(err):
