@@ -164,6 +164,14 @@ class ParamInfo:
 _PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL|DURATION)\s*,\s*"([^"]*)"\s*,'
                        r'\s*([^,]+?)\s*,\s*([^,]+?)\s*,')
 _NAME_RE = re.compile(r'\.name\s*=\s*"([a-z0-9-]+)"')
+# The runtime's parameters, which every policy takes (emu/sync/registry.c).
+RUNTIME_PARAMS = {
+    "dry-run": ParamInfo("dry-run", "BOOL", "off", math.nan, math.nan),
+    "catch-up": ParamInfo("catch-up", "CHOICE", "warn", math.nan, math.nan),
+    "catch-up-limit": ParamInfo("catch-up-limit", "DURATION", "100000", 0.0, 1e12),
+    "speed": ParamInfo("speed", "DOUBLE", "1", 1e-6, 1e6),
+}
+CATCH_UP_MODES = ("warn", "bounded", "forgive")
 
 
 def _num(s):
@@ -191,6 +199,7 @@ def known_policies(src_dir=None):
             continue
         params = {m[0]: ParamInfo(m[0], m[1], m[2], _num(m[3]), _num(m[4]))
                   for m in _PARAM_RE.findall(text)}
+        params.update(RUNTIME_PARAMS)
         if re.search(r"SyncPolicy\s+driftlab_sync_policy\b", text):
             out[(None, f.stem)] = (names[0], params)
         else:
@@ -545,6 +554,10 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
 
 
 def _check_param(c, key, info, x):
+    if info.type == "CHOICE":
+        if x not in CATCH_UP_MODES:
+            c.fail(key, f"'{info.name}' is one of {', '.join(CATCH_UP_MODES)}, not {x!r}")
+        return
     if info.type == "BOOL":
         if not (isinstance(x, bool) or x in ("on", "off", "true", "false", "yes", "no", 0, 1)):
             c.fail(key, f"'{info.name}' is a boolean (true/false), not {x!r}")
