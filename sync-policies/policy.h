@@ -109,6 +109,7 @@ typedef struct SyncCounters {
     int64_t sleeps;
     int64_t sleep_req_ns, sleep_act_ns;
     int64_t wake_late_ns, wake_late_max_ns;   /* wake-up past the deadline: total, worst */
+    int64_t host_stalls, host_stall_ns;       /* wake-ups > 1 ms late: the host, not the policy */
     int64_t spins, spin_ns;
     int64_t spin_polls;        /* the host-clock reads of spins (pacing, not bookkeeping) */
     int64_t wait_cpu_ns;       /* CPU time of the vCPU thread inside sleeps and spins (real clock) */

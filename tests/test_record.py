@@ -33,7 +33,7 @@ SUMMARY_ATTRS = {"samples", "drift_mean_ns", "drift_sd_ns", "drift_min_ns", "dri
                  "loop_exits", "sync_stops", "clock_reads_per_s", "clock_reads_per_minsn",
                  "pacing_cpu_ns", "pacing_cpu_per_s", "busy_cpu_ns", "wake_late_ns",
                  "wake_late_max_ns", "dry_waits", "dry_wait_ns", "late_checks", "max_late_ns",
-                 "forgiven", "forgiven_ns", "catchup_warnings"}
+                 "forgiven", "forgiven_ns", "catchup_warnings", "host_stalls", "host_stall_ns"}
 EVENT_COLS = ["kind", "host_ns", "guest_ns", "view_ns", "req_ns", "act_ns", "value"]
 
 
@@ -102,6 +102,8 @@ def test_schema(tmp_path):
             a["host_clock_reads"] / (a["host_elapsed_ns"] / 1e9))
         assert a["loop_exits"] > 0 and a["sync_stops"] >= a["align_calls"] > 0
         assert a["wake_late_ns"] >= 0 and a["dry_waits"] == 0
+        assert a["host_stall_ns"] <= a["wake_late_ns"] and (a["host_stalls"] > 0) == \
+            (a["wake_late_max_ns"] > 1000000)
 
 
 def test_sigkill_leaves_a_readable_partial_file(tmp_path):

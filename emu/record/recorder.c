@@ -514,6 +514,8 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_i64(g, "busy_cpu_ns", s->vcpu_cpu_ns - s->wait_cpu_ns);
     rc |= h5_attr_i64(g, "wake_late_ns", c->wake_late_ns);
     rc |= h5_attr_i64(g, "wake_late_max_ns", c->wake_late_max_ns);
+    rc |= h5_attr_i64(g, "host_stalls", c->host_stalls);
+    rc |= h5_attr_i64(g, "host_stall_ns", c->host_stall_ns);
     rc |= h5_attr_i64(g, "dry_waits", c->dry_waits);
     rc |= h5_attr_i64(g, "dry_wait_ns", c->dry_wait_ns);
     rc |= h5_attr_i64(g, "late_checks", c->late_checks);

@@ -49,6 +49,10 @@ void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatL
             (long long)s->loop_exits, (long long)s->sync_stops, ms((double)s->wait_cpu_ns),
             host_s > 0 ? ms((double)s->wait_cpu_ns) / host_s : 0.0,
             m->dry_run ? "; dry run: no waits" : "");
+    if (c->host_stalls)
+        fprintf(f, "align: host stalls (wake-ups > 1 ms late) %lld, %.3f ms in all, worst %.3f ms\n",
+                (long long)c->host_stalls, ms((double)c->host_stall_ns),
+                ms((double)c->wake_late_max_ns));
     if (c->forgiven || c->catchup_warnings || c->dry_waits)
         fprintf(f, "align: %s; lateness forgiven %lld times (%.3f ms), %lld checks past the "
                    "catch-up limit; dry-run waits %lld (%.3f ms)\n",

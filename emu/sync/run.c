@@ -89,6 +89,23 @@ static void rt_measure(SyncCtx *c, SyncView *v)
     }
 }
 
+/* A wake-up this late means the host did not run the vCPU (another task, a
+ * hypervisor): the record marks it so that drift it causes can be told apart. */
+#define HOST_STALL_NS 1000000
+
+static void count_lateness(SyncCtx *c, int64_t late)
+{
+    if (late <= 0)
+        return;
+    c->n.wake_late_ns += late;
+    if (late > c->n.wake_late_max_ns)
+        c->n.wake_late_max_ns = late;
+    if (late > HOST_STALL_NS) {
+        c->n.host_stalls++;
+        c->n.host_stall_ns += late;
+    }
+}
+
 /* Host time since start as the policy sees it, not counted. */
 static int64_t policy_now(const SyncCtx *c)
 {
@@ -152,10 +169,7 @@ static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns
         c->n.sleeps++;
         c->n.sleep_req_ns += wake - t0;
         c->n.sleep_act_ns += t - t0;
-        int64_t late = t - wake > 0 ? t - wake : 0;
-        c->n.wake_late_ns += late;
-        if (late > c->n.wake_late_max_ns)
-            c->n.wake_late_max_ns = late;
+        count_lateness(c, t - wake);
         sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, wake - t0, t - t0, 0);
     }
     if (t < until && spin_ns > 0) {
@@ -189,11 +203,7 @@ static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_n
         c->n.sleeps++;
         c->n.sleep_req_ns += ns;
         c->n.sleep_act_ns += t1 - t0;
-        if (t1 - t0 - ns > 0) {
-            c->n.wake_late_ns += t1 - t0 - ns;
-            if (t1 - t0 - ns > c->n.wake_late_max_ns)
-                c->n.wake_late_max_ns = t1 - t0 - ns;
-        }
+        count_lateness(c, t1 - t0 - ns);
         sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, ns, t1 - t0, 0);
     }
     if (woke_ns)
