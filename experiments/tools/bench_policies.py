@@ -281,6 +281,8 @@ def run(root=ROOT, shifts=(4, 6), reps=3, names=("cpu", "io"), seconds=10.0, boo
     works = workloads(root, seconds)
     book_works = workloads(root, min(seconds, book_seconds))
     pols = [(l, s) for l, s in POLICIES if not only or l in only or s in only]
+    known = {x for pair in POLICIES for x in pair}
+    pols += [(x, x) for x in (only or []) if x not in known]     # specs given whole
     t0 = time.monotonic()
     print(f"bench policies: shifts {', '.join(map(str, shifts))}; workloads {', '.join(names)}; "
           f"cpu guest {seconds:g} s of guest time in real runs, {min(seconds, book_seconds):g} s "
@@ -346,7 +348,8 @@ def main(argv=None):
     p.add_argument("--book-seconds", type=float, default=2.0,
                    help="guest seconds of the cpu guest in bookkeeping pairs (default %(default)s)")
     p.add_argument("--parts", default="recording,bookkeeping,aligned,per-exit")
-    p.add_argument("--policies", help="comma-separated labels or specs (default: all)")
+    p.add_argument("--policies", help="comma-separated labels (default: all), or ';'-separated "
+                   "labels and -align-policy specs")
     p.add_argument("--min-reps", type=int, default=5)
     p.add_argument("--max-reps", type=int, default=30)
     p.add_argument("--callgrind", action="store_true",
@@ -358,7 +361,8 @@ def main(argv=None):
     kw = dict(shifts=[int(s) for s in a.shifts.split(",")], reps=a.reps,
               names=a.workloads.split(","), seconds=a.seconds, book_seconds=a.book_seconds,
               parts=a.parts.split(","),
-              only=a.policies.split(",") if a.policies else None, min_reps=a.min_reps,
+              only=(a.policies.split(";" if ";" in a.policies else ",") if a.policies else None),
+              min_reps=a.min_reps,
               max_reps=a.max_reps, callgrind=a.callgrind, json_path=a.json)
     if a.quick:
         kw.update(shifts=[4], reps=1, names=["cpu"], seconds=1.0, book_seconds=1.0, min_reps=3,
