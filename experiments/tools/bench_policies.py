@@ -200,8 +200,11 @@ def recording_cost(root, works, reps, tmp, out, callgrind=False):
     return res
 
 
-def bookkeeping(root, work, shift, spec, chain, tmp, min_reps, max_reps):
-    """Paired slowdown of `spec,dry-run=on` against `none` (same chaining)."""
+def bookkeeping(root, work, shift, spec, chain, tmp, min_reps, max_reps, callgrind=False):
+    """Paired slowdown of `spec,dry-run=on` against `none` (same chaining);
+    with callgrind also the vCPU thread's instruction ratio of one pair (free
+    of the machine's noise; under valgrind the guest runs slower than real
+    time, so a policy whose checks depend on its waits checks differently)."""
     ratios, reads = [], []
     chain_args = ["-tb-chain", chain]
     dry = f"{spec},dry-run=on"
@@ -217,8 +220,15 @@ def bookkeeping(root, work, shift, spec, chain, tmp, min_reps, max_reps):
         if len(ratios) >= min_reps and hw < 0.01:
             break
     m, hw = mean_ci(ratios)
-    return {"book": m, "ci": hw, "n": len(ratios), "reads_per_minsn": statistics.median(reads),
-            "loop_exits_per_minsn": runs["dry"]["loop_exits"] * 1e6 / runs["dry"]["instructions"]}
+    res = {"book": m, "ci": hw, "n": len(ratios), "reads_per_minsn": statistics.median(reads),
+           "loop_exits_per_minsn": runs["dry"]["loop_exits"] * 1e6 / runs["dry"]["instructions"]}
+    if callgrind:
+        a = one_run(root, work, shift, ["-align-policy", "none"] + chain_args, tmp, callgrind=True)
+        b = one_run(root, work, shift, ["-align-policy", dry] + chain_args, tmp, callgrind=True)
+        res["book_insns"] = b["vcpu_insns"] / a["vcpu_insns"] - 1
+        res["insns_per_read"] = ((b["vcpu_insns"] - a["vcpu_insns"]) / b["host_clock_reads"]
+                                 if b["host_clock_reads"] else None)
+    return res
 
 
 def aligned(root, work, shift, spec, tmp, reps):
@@ -233,7 +243,11 @@ def aligned(root, work, shift, spec, tmp, reps):
 
 
 def book_text(b):
-    return f"{100 * b['book']:+.2f}% +-{100 * b['ci']:.2f}"
+    text = f"{100 * b['book']:+.2f}% +-{100 * b['ci']:.2f}"
+    if "book_insns" in b:
+        per = b.get("insns_per_read")
+        text += f" (insns {100 * b['book_insns']:+.2f}%" + (f", {per:.0f}/read)" if per else ")")
+    return text
 
 
 def print_policies(name, shift, book, real, out):
@@ -302,7 +316,7 @@ def run(root=ROOT, shifts=(4, 6), reps=3, names=("cpu", "io"), seconds=10.0, boo
                 for label, spec in pols:
                     if "bookkeeping" in parts:
                         book[label] = bookkeeping(root, book_work, shift, spec, "modern", tmp,
-                                                  min_reps, max_reps)
+                                                  min_reps, max_reps, callgrind)
                     if "aligned" in parts:
                         real[label] = aligned(root, work, shift, spec, tmp, reps)
                     print(f"  {name} shift {shift} {label} done ({time.monotonic() - t0:.0f} s)",
@@ -353,7 +367,8 @@ def main(argv=None):
     p.add_argument("--min-reps", type=int, default=5)
     p.add_argument("--max-reps", type=int, default=30)
     p.add_argument("--callgrind", action="store_true",
-                   help="also count the recording cost in instructions (valgrind; slow)")
+                   help="also count the recording cost and each bookkeeping pair in instructions "
+                   "(valgrind; slow)")
     p.add_argument("--quick", action="store_true",
                    help="shift 4 only, 1 s of guest time, 3-6 pairs, cpu workload")
     p.add_argument("--json", help="write the results to this file")
