@@ -3,19 +3,17 @@
  * and a SyncSession that owns the chosen policy's run, the drift recorder
  * and the report for one machine run. The machine calls, in order:
  *
- *   sync_session_create()      after the CPU and Icount exist
- *   arm_cpu_set_align_hooks()  with sync_session_hooks() if not NULL
- *   if sync_session_wants_icount(): arm_cpu_publish_retired(cpu, true) and
- *      sync_session_set_icount_source(s, arm_cpu_retired_ptr(cpu))
- *      (or, for an engine that stores into a given variable, sync_session_icount_slot())
- *   sync_session_start()       just before the run loop, on the vCPU thread
- *   sync_session_before_exec() before every arm_cpu_exec() (cheap)
+ *   sync_session_create()      after the CPU and Icount exist (the CPU is
+ *                              built with the -tb-chain model of SyncConfig)
+ *   sync_session_start()       just before the run loop, on the vCPU thread:
+ *                              the policy's sync points and loop-exit hook go
+ *                              on the Icount, which the CPU already serves
+ *   sync_session_before_exec() before every arm_cpu_exec() (init_delay)
  *   sync_session_finish()      after the run loop, on the vCPU thread
  *   sync_session_free()
  */
 #ifndef EMU_SYNC_SESSION_H
 #define EMU_SYNC_SESSION_H
-#include <stdatomic.h>
 #include "sync/sync.h"
 
 typedef struct SyncConfig {
