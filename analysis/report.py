@@ -491,6 +491,13 @@ def report(results, outdir=None, workload=None, shift=None, lag_bound_ms=DEFAULT
         ("rate", "Guest time over host time at the end of each run against the icount shift; "
                  "1 (dashed) is real time."),
     ])
+    from . import split as overhead_split
+    parts = overhead_split.split(results)
+    overhead_split.write_csv(parts, tables / "split.csv")
+    if stream:
+        print("report: the overhead split (bookkeeping = dry run vs none; pacing, drift and "
+              "clock reads of real runs; tables/split.csv):", file=stream)
+        overhead_split.print_table(parts, stream)
     if seed_csv and pathlib.Path(seed_csv).is_file():
         seed_macros(seed_csv, tables / "seed.tex")
         seed_compare_tex(seed_csv, configs, read_csv(tables / "alignable.csv"), wls,

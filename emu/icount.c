@@ -57,6 +57,7 @@ void icount_init(Icount *ic, IcountDecr *decr, int shift, bool adaptive, bool sl
     ic->sleep = sleep;
     ic->rt_start_ns = host_monotonic_ns();
     decr->u32 = 0;
+    ic->sync_at = ic->policy_at = ic->publish_at = INT64_MAX;
     timerlist_init(&ic->vtimers, vclock_now, ic);
     timerlist_init(&ic->rtimers, rtclock_now, ic);
     ic->vtimers.notify = notify_vcpu;
@@ -107,12 +108,72 @@ void icount_prepare_for_run(Icount *ic)
     icount_refill(ic);
 }
 
+/* Loads the decrementer with `natural` (what it would hold without sync
+ * points), capped at the next sync point but never below `min_low`. */
+static void load_decrementer(Icount *ic, int64_t natural, int64_t min_low)
+{
+    int64_t low = natural, room = ic->sync_at - ic->executed;
+    if (room < low)
+        low = room > min_low ? room : min_low;
+    ic->decr->u16.low = (uint16_t)low;
+    ic->held = natural - low;
+    ic->extra = ic->budget - low;
+}
+
 int32_t icount_refill(Icount *ic)
 {
     int32_t left = ic->budget < 0xffff ? (int32_t)ic->budget : 0xffff;
-    ic->decr->u16.low = (uint16_t)left;
-    ic->extra = ic->budget - left;
+    load_decrementer(ic, left, 0);
     return left;
+}
+
+static void update_sync_at(Icount *ic)
+{
+    ic->sync_at = ic->policy_at < ic->publish_at ? ic->policy_at : ic->publish_at;
+}
+
+/* At a TB boundary with `executed` exact. */
+static void run_due_sync_points(Icount *ic)
+{
+    ic->sync_stops++;
+    atomic_store_explicit(&ic->published, ic->executed, memory_order_relaxed);
+    if (ic->executed >= ic->publish_at)
+        ic->publish_at = ic->executed + ic->publish_step;
+    if (ic->executed >= ic->policy_at)
+        ic->policy_at = ic->on_sync ? ic->on_sync(ic->sync_opaque) : INT64_MAX;
+    update_sync_at(ic);
+}
+
+bool icount_tb_entry_stop(Icount *ic, int tb_icount)
+{
+    int64_t natural = ic->decr->u16.low + ic->held;
+    icount_update(ic);
+    if (ic->executed >= ic->sync_at)
+        run_due_sync_points(ic);
+    if (natural < tb_icount) {
+        ic->held = 0;
+        return false;
+    }
+    /* A TB that crosses the sync point runs whole; the next entry stops. */
+    load_decrementer(ic, natural, tb_icount);
+    return true;
+}
+
+void icount_set_policy_at(Icount *ic, int64_t at)
+{
+    ic->policy_at = at;
+    update_sync_at(ic);
+    icount_update(ic);
+    load_decrementer(ic, ic->decr->u16.low + ic->held, 0);
+}
+
+void icount_set_publish_step(Icount *ic, int64_t step)
+{
+    ic->publish_step = step;
+    ic->publish_at = step > 0 ? icount_raw(ic) + step : INT64_MAX;
+    update_sync_at(ic);
+    icount_update(ic);
+    load_decrementer(ic, ic->decr->u16.low + ic->held, 0);
 }
 
 void icount_process_data(Icount *ic)
@@ -121,6 +182,8 @@ void icount_process_data(Icount *ic)
     ic->decr->u16.low = 0;
     ic->extra = 0;
     ic->budget = 0;
+    ic->held = 0;
+    atomic_store_explicit(&ic->published, ic->executed, memory_order_relaxed);
 }
 
 bool icount_handle_deadline(Icount *ic)

@@ -8,6 +8,7 @@
  */
 #ifndef EMU_ICOUNT_H
 #define EMU_ICOUNT_H
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "timer.h"
@@ -42,6 +43,29 @@ typedef struct Icount {
     int64_t last_delta;     /* shift=auto's memory of the previous error */
     Timer auto_vm_timer, auto_rt_timer;
 
+    /* Sync points: deadlines on the instruction-count timeline. The
+     * decrementer is loaded short of the earliest one, so the TB-entry check
+     * that every TB already pays stops at the first TB boundary at or after
+     * it; `held` is what the cap took out of the decrementer, so the stop
+     * points of the budget itself (and so every TB, its order and every
+     * interrupt) stay exactly those of a run without sync points. */
+    int64_t sync_at;        /* min(policy_at, publish_at) */
+    int64_t policy_at;      /* the alignment policy's next sync point; INT64_MAX: none */
+    int64_t publish_at;     /* next publication of the count for the drift monitor */
+    int64_t publish_step;   /* instructions between publications; 0: only at loop exits */
+    int64_t held;
+    int64_t sync_stops;     /* TB entries stopped by a sync point (statistics) */
+    /* Called at a sync point at or after policy_at, at a TB boundary; returns
+     * the next one (INT64_MAX: none). */
+    int64_t (*on_sync)(void *opaque);
+    /* Called at every return from a chain of TBs to the execution loop, when
+     * a policy asks for it (per-exit). */
+    void (*on_loop_exit)(void *opaque);
+    void *sync_opaque;
+    /* Retired instructions, stored (relaxed) at sync points, loop exits and
+     * the end of every vCPU run: what the drift monitor thread reads. */
+    _Atomic int64_t published;
+
     TimerList vtimers;      /* QEMU_CLOCK_VIRTUAL */
     TimerList rtimers;      /* QEMU_CLOCK_REALTIME (host monotonic since start) */
     void (*kick)(void *opaque);   /* force the vCPU out at the next TB entry */
@@ -69,8 +93,31 @@ void icount_prepare_for_run(Icount *ic);
 void icount_update(Icount *ic);
 /* After a vCPU run: account and drop the remaining budget. */
 void icount_process_data(Icount *ic);
-/* Reload the decrementer from the budget (after the TB-entry check failed). */
+/* Reload the decrementer from the budget (after the TB-entry check failed).
+ * Returns what QEMU would load (min(budget, 0xffff)); the decrementer itself
+ * may hold less, up to the next sync point. */
 int32_t icount_refill(Icount *ic);
+/* The TB-entry check of a TB of tb_icount instructions failed (and no exit
+ * was requested). Runs the sync points that are due. True: only a sync point
+ * stopped the TB, which may now run (the decrementer allows it); false: the
+ * budget's own stop, handled as before (icount_refill). */
+bool icount_tb_entry_stop(Icount *ic, int tb_icount);
+/* Sets the policy's next sync point (INT64_MAX: none) and reloads the
+ * decrementer's cap; only at a TB boundary, outside arm_cpu_exec's TBs. */
+void icount_set_policy_at(Icount *ic, int64_t at);
+/* Publishes the count every `step` instructions too (0: only at loop exits). */
+void icount_set_publish_step(Icount *ic, int64_t step);
+static inline void icount_publish(Icount *ic)
+{
+    atomic_store_explicit(&ic->published, icount_raw(ic), memory_order_relaxed);
+}
+/* Execution returned to the loop: publish, and tell a per-exit policy. */
+static inline void icount_loop_exit(Icount *ic)
+{
+    icount_publish(ic);
+    if (ic->on_loop_exit)
+        ic->on_loop_exit(ic->sync_opaque);
+}
 /* Runs the virtual timers that are due; true if any ran. */
 bool icount_handle_deadline(Icount *ic);
 /* The CPU is idle: advance virtual time to the next deadline, at once

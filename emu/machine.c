@@ -76,6 +76,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
          * probes such holes; hardware's external abort is a switch
          * (docs/qemu-differences.md). */
         .bus_error_abort = cfg->unmapped_abort,
+        .chain = (ArmChainModel)cfg->sync.tb_chain,
     };
     m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
     if (!m->cpu)
@@ -98,18 +99,8 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     };
     if (sync_session_create(&m->sync, &cfg->sync, &si, &m->ic) < 0)
         return -1;
-    if (m->sync) {
+    if (m->sync)
         m->ic.align = sync_session_aligning(m->sync);
-        const SyncHooks *h = sync_session_hooks(m->sync);
-        if (h) {
-            ArmAlignHooks ah = { h->init_delay, h->perform_align, h->ctx, h->align_at };
-            arm_cpu_set_align_hooks(m->cpu, &ah);
-        }
-        if (sync_session_wants_icount(m->sync)) {
-            arm_cpu_publish_retired(m->cpu, true);
-            sync_session_set_icount_source(m->sync, arm_cpu_retired_ptr(m->cpu));
-        }
-    }
 
     VersatilePBConfig bc = {
         .bus = &m->bus,
@@ -198,8 +189,12 @@ int machine_run(Machine *m)
     if (sync_session_start(m->sync) < 0)
         return 1;
     int code = run_loop(m);
-    int64_t tbs = m->cpu ? (int64_t)arm_cpu_stats(m->cpu)->tbs_executed : -1;
-    if (sync_session_finish(m->sync, code, tbs) < 0 && code == 0)
+    SyncExecStats st = { -1, -1 };
+    if (m->cpu) {
+        st.tbs = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed;
+        st.loop_exits = (int64_t)arm_cpu_stats(m->cpu)->loop_exits;
+    }
+    if (sync_session_finish(m->sync, code, &st) < 0 && code == 0)
         code = 1;
     return code;
 }
@@ -214,8 +209,8 @@ static int run_loop(Machine *m)
         if (m->stop_signal)
             return 128 + m->stop_signal;
         if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
-            icount_prepare_for_run(ic);
             sync_session_before_exec(m->sync);
+            icount_prepare_for_run(ic);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
             if (m->reset_requested) {

@@ -6,23 +6,21 @@
  * ("wobble"), exactly as icount.c's auto_adjust(). The virtual clock stays
  * continuous across a change by moving bias_ns. QEMU runs the rule from a
  * virtual timer (every 100 ms) and a realtime one (every 1 s); here the
- * virtual period is a counter compare per TB and the realtime period is
- * checked at those points and at loop entry.
- *
- * After raising the shift the instruction budget computed for the old one
- * would overshoot the next timer deadline, so the vCPU is kicked to make the
- * machine recompute it.
+ * virtual period is a sync point and the realtime period is checked at
+ * those points and at loop entry. The runtime keeps the clock continuous
+ * and makes the machine recompute its budget when the shift changes.
  */
 #include "policy.h"
 #include <stdio.h>
 
 typedef struct AdaptiveParams {
-    int64_t vm_period_us, rt_period_us, wobble_us, min_shift, max_shift;
+    int64_t vm_period_ns, rt_period_ns, wobble_ns, min_shift, max_shift;
 } AdaptiveParams;
 
 typedef struct Adaptive {
     AdaptiveParams p;
-    int64_t next_icount, next_host_ns, last_delta;
+    bool started;
+    int64_t next_host_ns, last_delta;
     int64_t adjustments, ups, downs;
     int min_seen, max_seen;
 } Adaptive;
@@ -35,71 +33,62 @@ static int as_init(SyncCtx *c, void *state, const void *params, char *err, size_
         snprintf(err, n, "adaptive-shift: min-shift must not exceed max-shift");
         return -1;
     }
-    s->min_seen = s->max_seen = c->ic->shift;
-    s->next_host_ns = s->p.rt_period_us * SYNC_NS_PER_US;
+    s->min_seen = s->max_seen = sync_shift(c);
+    s->next_host_ns = s->p.rt_period_ns;
     return 0;
 }
 
-static void as_adjust(SyncCtx *c, Adaptive *s, int64_t host)
+static void as_adjust(SyncCtx *c, Adaptive *s, const SyncView *v)
 {
-    Icount *ic = c->ic;
-    int64_t raw = sync_icount(c);
-    int64_t vabs = (raw << ic->shift) + ic->bias_ns;
-    int64_t delta = (vabs - c->guest0_ns) - host;
-    int64_t wobble = s->p.wobble_us * SYNC_NS_PER_US;
-    int old = ic->shift;
-    if (delta > 0 && s->last_delta + wobble < delta * 2 && ic->shift > s->p.min_shift)
-        ic->shift--;
-    if (delta < 0 && s->last_delta - wobble > delta * 2 && ic->shift < s->p.max_shift)
-        ic->shift++;
+    int64_t delta = v->advance_ns;
+    int shift = sync_shift(c), old = shift;
+    if (delta > 0 && s->last_delta + s->p.wobble_ns < delta * 2 && shift > s->p.min_shift)
+        shift--;
+    if (delta < 0 && s->last_delta - s->p.wobble_ns > delta * 2 && shift < s->p.max_shift)
+        shift++;
     s->last_delta = delta;
     s->adjustments++;
-    if (ic->shift == old) {
-        sync_emit_check(c, host, vabs - c->guest0_ns, delta);
+    if (shift == old) {
+        sync_emit_check(c, v);
         return;
     }
-    ic->bias_ns = vabs - (raw << ic->shift);
-    if (ic->shift > old)
+    sync_set_shift(c, shift);
+    if (shift > old)
         s->ups++;
     else
         s->downs++;
-    if (ic->shift < s->min_seen)
-        s->min_seen = ic->shift;
-    if (ic->shift > s->max_seen)
-        s->max_seen = ic->shift;
-    sync_clock_changed(c);
-    sync_emit(c, SYNC_EV_SHIFT, host, vabs - c->guest0_ns, delta, 0, 0, ic->shift);
-    if (ic->shift > old && ic->kick)
-        ic->kick(ic->kick_opaque);
+    if (shift < s->min_seen)
+        s->min_seen = shift;
+    if (shift > s->max_seen)
+        s->max_seen = shift;
+    sync_emit(c, SYNC_EV_SHIFT, v->host_ns, v->guest_ns, delta, 0, 0, shift);
 }
 
 static void as_init_delay(SyncCtx *c, void *state)
 {
     Adaptive *s = state;
-    if (sync_host_abs_uncounted(c) - c->host0_ns < s->next_host_ns)
+    if (sync_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns < s->next_host_ns)
         return;
-    int64_t host = sync_host_ns(c);
-    s->next_host_ns = host + s->p.rt_period_us * SYNC_NS_PER_US;
-    as_adjust(c, s, host);
+    SyncView v;
+    sync_measure(c, &v);
+    s->next_host_ns = v.host_ns + s->p.rt_period_ns;
+    as_adjust(c, s, &v);
 }
 
 static void as_perform_align(SyncCtx *c, void *state)
 {
     Adaptive *s = state;
-    int64_t now = sync_icount(c);
-    if (now < s->next_icount)
-        return;
-    int64_t host = sync_host_ns(c);
-    if (s->next_icount) {   /* not the first TB: a virtual tick is due */
-        as_adjust(c, s, host);
-        if (host >= s->next_host_ns) {
-            s->next_host_ns = host + s->p.rt_period_us * SYNC_NS_PER_US;
-            as_adjust(c, s, host);
+    SyncView v;
+    sync_measure(c, &v);
+    if (s->started) {   /* not the first sync point: a virtual tick is due */
+        as_adjust(c, s, &v);
+        if (v.host_ns >= s->next_host_ns) {
+            s->next_host_ns = v.host_ns + s->p.rt_period_ns;
+            as_adjust(c, s, &v);
         }
     }
-    int64_t step = (s->p.vm_period_us * SYNC_NS_PER_US) >> c->ic->shift;
-    s->next_icount = sync_icount(c) + (step > 0 ? step : 1);
-    c->align_at = s->next_icount;
+    s->started = true;
+    sync_next_in(c, s->p.vm_period_ns);
 }
 
 static void as_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
@@ -110,19 +99,19 @@ static void as_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "shift_downs", (double)s->downs, "count");
     put(o, "shift_min", s->min_seen, "shift");
     put(o, "shift_max", s->max_seen, "shift");
-    put(o, "shift_final", c->ic->shift, "shift");
+    put(o, "shift_final", sync_shift(c), "shift");
 }
 
 static const SyncParam as_params[] = {
-    { "vm-period-us", SYNC_PARAM_INT, "100000", 1, 1e10, offsetof(AdaptiveParams, vm_period_us),
+    { "vm-period-us", SYNC_PARAM_DURATION, "100000", 0.001, 1e10, offsetof(AdaptiveParams, vm_period_ns),
       "adjust once per this much guest virtual time (QEMU: 100 ms)" },
-    { "rt-period-us", SYNC_PARAM_INT, "1000000", 1, 1e10, offsetof(AdaptiveParams, rt_period_us),
+    { "rt-period-us", SYNC_PARAM_DURATION, "1000000", 0.001, 1e10, offsetof(AdaptiveParams, rt_period_ns),
       "and once per this much host time, checked at virtual ticks and loop entry (QEMU: 1 s)" },
-    { "wobble-us", SYNC_PARAM_INT, "100000", 0, 1e10, offsetof(AdaptiveParams, wobble_us),
+    { "wobble-us", SYNC_PARAM_DURATION, "100000", 0, 1e10, offsetof(AdaptiveParams, wobble_ns),
       "dead band of the rule (QEMU's ICOUNT_WOBBLE: 100 ms)" },
-    { "min-shift", SYNC_PARAM_INT, "0", 0, ICOUNT_MAX_SHIFT, offsetof(AdaptiveParams, min_shift),
+    { "min-shift", SYNC_PARAM_INT, "0", 0, 10, offsetof(AdaptiveParams, min_shift),
       "lowest shift" },
-    { "max-shift", SYNC_PARAM_INT, "10", 0, ICOUNT_MAX_SHIFT, offsetof(AdaptiveParams, max_shift),
+    { "max-shift", SYNC_PARAM_INT, "10", 0, 10, offsetof(AdaptiveParams, max_shift),
       "highest shift" },
     { 0 }
 };

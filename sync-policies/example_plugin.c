@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 typedef struct PredictiveParams {
-    int64_t max_advance_us, min_period_us, max_period_us;
+    int64_t max_advance_ns, min_period_ns, max_period_ns;
     double alpha;
 } PredictiveParams;
 
@@ -26,7 +26,7 @@ typedef struct Predictive {
     int64_t max_advance_ns, min_period_ns, max_period_ns;
     double alpha;
     double ratio;                 /* EWMA of guest ns per host ns while running */
-    int64_t next_icount, last_host, last_guest;
+    int64_t last_host, last_guest;
     bool have_last;
     int64_t checks, sleeps_here, late_checks;
     double period_sum_ns;
@@ -37,13 +37,13 @@ static int pr_init(SyncCtx *c, void *state, const void *params, char *err, size_
     (void)c;
     const PredictiveParams *p = params;
     Predictive *s = state;
-    if (p->min_period_us > p->max_period_us) {
+    if (p->min_period_ns > p->max_period_ns) {
         snprintf(err, n, "predictive: min-period-us must not exceed max-period-us");
         return -1;
     }
-    s->max_advance_ns = p->max_advance_us * SYNC_NS_PER_US;
-    s->min_period_ns = p->min_period_us * SYNC_NS_PER_US;
-    s->max_period_ns = p->max_period_us * SYNC_NS_PER_US;
+    s->max_advance_ns = p->max_advance_ns;
+    s->min_period_ns = p->min_period_ns;
+    s->max_period_ns = p->max_period_ns;
     s->alpha = p->alpha;
     s->ratio = 1.0;
     return 0;
@@ -52,12 +52,10 @@ static int pr_init(SyncCtx *c, void *state, const void *params, char *err, size_
 static void pr_perform_align(SyncCtx *c, void *state)
 {
     Predictive *s = state;
-    int64_t now = sync_icount(c);
-    if (now < s->next_icount)
-        return;
     s->checks++;
-    int64_t host = sync_host_ns(c), guest = sync_guest_ns(c);
-    int64_t d = guest - host;
+    SyncView v;
+    sync_measure(c, &v);
+    int64_t host = v.host_ns, guest = v.guest_ns, d = v.advance_ns;
     if (s->have_last && host > s->last_host) {
         double r = (double)(guest - s->last_guest) / (double)(host - s->last_host);
         s->ratio += s->alpha * (r - s->ratio);
@@ -66,10 +64,10 @@ static void pr_perform_align(SyncCtx *c, void *state)
         s->late_checks++;
     if (d > s->max_advance_ns) {
         s->sleeps_here++;
-        sync_sleep(c, d, d, &host);   /* aligned after it: host is the wake-up time */
-        d = guest - host;
+        host = sync_wait_for_advance(c, &v, 0, 0);   /* aligned after it */
+        d = v.due_ns - host;
     } else {
-        sync_emit_check(c, host, guest, d);
+        sync_emit_check(c, &v);
     }
     s->last_host = host;
     s->last_guest = guest;
@@ -83,9 +81,7 @@ static void pr_perform_align(SyncCtx *c, void *state)
     if (period > (double)s->max_period_ns)
         period = (double)s->max_period_ns;
     s->period_sum_ns += period;
-    int64_t step = (int64_t)period >> c->ic->shift;
-    s->next_icount = now + (step > 0 ? step : 1);
-    c->align_at = s->next_icount;
+    sync_next_in(c, (int64_t)period);
 }
 
 static void pr_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
@@ -99,11 +95,11 @@ static void pr_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
 }
 
 static const SyncParam pr_params[] = {
-    { "max-advance-us", SYNC_PARAM_INT, "150", 1, 1e9, offsetof(PredictiveParams, max_advance_us),
+    { "max-advance-us", SYNC_PARAM_DURATION, "150", 1, 1e9, offsetof(PredictiveParams, max_advance_ns),
       "sleep (all of the advance) when the guest is ahead by more than this" },
-    { "min-period-us", SYNC_PARAM_INT, "20", 1, 1e9, offsetof(PredictiveParams, min_period_us),
+    { "min-period-us", SYNC_PARAM_DURATION, "20", 1, 1e9, offsetof(PredictiveParams, min_period_ns),
       "shortest interval between checks (guest virtual time)" },
-    { "max-period-us", SYNC_PARAM_INT, "2000", 1, 1e9, offsetof(PredictiveParams, max_period_us),
+    { "max-period-us", SYNC_PARAM_DURATION, "2000", 1, 1e9, offsetof(PredictiveParams, max_period_ns),
       "longest interval between checks (guest virtual time)" },
     { "alpha", SYNC_PARAM_DOUBLE, "0.2", 0, 1, offsetof(PredictiveParams, alpha),
       "weight of the newest speed measurement in the moving average" },

@@ -1,5 +1,5 @@
-/* none: icount without alignment. No hooks are installed at all, so the
- * execution loop pays nothing; the guest runs as fast as the host allows. */
+/* none: icount without alignment. No sync point and no loop-exit hook, so
+ * the execution loop pays nothing; the guest runs as fast as the host allows. */
 #include "policy.h"
 
 const SyncPolicy sync_policy_none = {

@@ -1,56 +1,62 @@
 /*
- * Clock-alignment policies: the interface between the vCPU execution loop
- * and a policy that decides when the emulator sleeps so that guest virtual
- * time tracks host time.
+ * Clock-alignment policies: the interface between the emulator and a policy
+ * that decides when the emulator waits so that guest virtual time tracks
+ * host time.
  *
  * A policy is a constant table (SyncPolicy) of metadata and function
- * pointers, in the spirit of the 2014 QEMU patch's two hooks:
+ * pointers. It holds its decision only; the runtime (emu/sync/run.c) owns
+ * everything the policies share: where the sync points fall, the clocks,
+ * the lateness and catch-up rules, the speed ratio, and the waiting.
  *
  *   init_delay     called every time the CPU execution loop is entered;
- *   perform_align  called after every executed translation block (TB), or
- *                  only once the instruction count reaches ctx->align_at.
+ *   perform_align  called at the policy's sync points: the first TB boundary
+ *                  at or after instruction count ctx->align_at (0: after
+ *                  every TB). The execution loop treats align_at like a timer
+ *                  deadline, so nothing runs between sync points;
+ *   loop_exit      called every time execution returns from a chain of TBs
+ *                  to the execution loop (how often depends on -tb-chain).
  *
  * Everything a policy remembers lives in a zeroed block of `state_size`
  * bytes that the run allocates and frees; its parsed parameters live in a
  * block of `params_size` bytes, filled from the SyncParam descriptors.
  * There is no global mutable state: two runs can use one policy side by side.
  *
- * What a policy may use is in this header only (all helpers are inline), so
- * a plugin (.so) needs no symbol from the emulator: the context (SyncCtx)
- * gives the Icount clock, the origins of both clocks, the host clock and
- * sleep (real or, in unit tests, simulated), the event recorder and the
- * counters that the helpers keep: every host-clock read, every sleep
- * (requested and actual ns), every spin.
+ * A plugin (.so) needs no symbol from the emulator: what it may use is in
+ * this header, inline or behind the runtime's function table (SyncRuntime).
+ * It exports `const SyncPolicy driftlab_sync_policy` (SYNC_POLICY_SYMBOL)
+ * whose abi_version is SYNC_POLICY_ABI_VERSION; see template_plugin.c.
  *
- * Plugins: a shared object exports `const SyncPolicy driftlab_sync_policy`
- * (SYNC_POLICY_SYMBOL) whose abi_version is SYNC_POLICY_ABI_VERSION; see
- * sync-policies/template_plugin.c. The version is bumped whenever this header,
- * SyncCtx or the Icount layout (emu/icount.h) changes incompatibly.
+ * Every policy also takes the runtime's parameters (dry-run, catch-up,
+ * catch-up-limit, speed; see sync_registry_help) besides its own.
  */
 #ifndef SYNC_POLICY_H
 #define SYNC_POLICY_H
-#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "icount.h"
 
-#define SYNC_POLICY_ABI_VERSION 1u
+#define SYNC_POLICY_ABI_VERSION 2u
 #define SYNC_POLICY_SYMBOL "driftlab_sync_policy"
+
+#define SYNC_NS_PER_US 1000LL
+#define SYNC_NS_PER_SEC 1000000000LL
 
 /* ---- parameters ------------------------------------------------------- */
 
 typedef enum SyncParamType {
-    SYNC_PARAM_INT,     /* int64_t; decimal integer */
-    SYNC_PARAM_DOUBLE,  /* double; strtod syntax */
-    SYNC_PARAM_BOOL,    /* bool; on|off|true|false|yes|no|1|0 */
+    SYNC_PARAM_INT,      /* int64_t; decimal integer */
+    SYNC_PARAM_DOUBLE,   /* double; strtod syntax */
+    SYNC_PARAM_BOOL,     /* bool; on|off|true|false|yes|no|1|0 */
+    /* int64_t nanoseconds; an integer with a unit, ns|us|ms|s, where a bare
+     * number is in microseconds (so the "-us" names keep their meaning).
+     * min and max are in microseconds. */
+    SYNC_PARAM_DURATION,
 } SyncParamType;
 
 /* One parameter: parsed from `-align-policy NAME,key=val,...`; the default is
  * text parsed exactly like user input. Numbers must lie in [min, max]. The
- * value is stored at `offset` in the policy's params struct. Durations are
- * integers in microseconds and their names end in "-us". */
+ * value is stored at `offset` in the policy's params struct. */
 typedef struct SyncParam {
     const char *name;
     SyncParamType type;
@@ -60,68 +66,116 @@ typedef struct SyncParam {
     const char *help;
 } SyncParam;
 
+/* What to do with lateness (the guest behind its schedule: host stalls, a
+ * guest slower than real time). The guest cannot be sped up, so lateness is
+ * made up by not waiting until the guest is back on schedule. */
+typedef enum SyncCatchUp {
+    SYNC_CATCHUP_WARN = 0,     /* make all of it up; count a warning past the limit */
+    SYNC_CATCHUP_BOUNDED = 1,  /* make up at most `catch-up-limit`; forgive the rest at once */
+    SYNC_CATCHUP_FORGIVE = 2,  /* forgive lateness that has lasted longer than the limit */
+} SyncCatchUp;
+
+/* The runtime's parameters, taken by every policy. */
+typedef struct SyncCommon {
+    bool dry_run;              /* do every read and computation, never wait */
+    int catch_up;              /* SyncCatchUp */
+    int64_t catch_up_limit_ns;
+    double speed;              /* guest runs at speed x real time */
+} SyncCommon;
+
 /* ---- what a policy records ------------------------------------------- */
 
 typedef enum SyncEventKind {
     SYNC_EV_ENTRY = 0,  /* init_delay: the policy measured the clocks */
-    SYNC_EV_CHECK = 1,  /* a periodic host-clock check that did not wait (decimated) */
-    SYNC_EV_SLEEP = 2,  /* a sleep: req_ns requested, act_ns measured */
+    SYNC_EV_CHECK = 1,  /* a host-clock check that did not wait (decimated) */
+    SYNC_EV_SLEEP = 2,  /* a sleep: req_ns requested, act_ns measured (dry run: value 1, act 0) */
     SYNC_EV_SPIN = 3,   /* a busy wait: act_ns spent */
-    SYNC_EV_LATE = 4,   /* the policy saw the guest behind: view_ns < 0 */
+    SYNC_EV_LATE = 4,   /* a check with the guest behind its schedule (decimated) */
     SYNC_EV_SHIFT = 5,  /* the icount shift changed; value = new shift */
+    SYNC_EV_FORGIVE = 6,/* catch-up forgave value ns of lateness */
     SYNC_EV_NKINDS
 } SyncEventKind;
 
 /* Times are relative to the run's origins (host0_ns, guest0_ns). view_ns is
- * the policy's own estimate of guest advance (guest - host; > 0: ahead). */
+ * the policy's own estimate of guest advance (> 0: ahead). */
 typedef struct SyncEvent {
     int64_t host_ns, guest_ns, view_ns, req_ns, act_ns, value;
     int32_t kind;
 } SyncEvent;
 
-/* Maintained by the helpers below and by the run; read after the run. */
+/* Maintained by the runtime; read after the run. */
 typedef struct SyncCounters {
     int64_t host_reads;        /* host-clock reads by policy code (incl. spin polls) */
     int64_t sleeps;
     int64_t sleep_req_ns, sleep_act_ns;
+    int64_t wake_late_ns, wake_late_max_ns;   /* wake-up past the deadline: total, worst */
+    int64_t host_stalls, host_stall_ns;       /* wake-ups > 1 ms late: the host, not the policy */
     int64_t spins, spin_ns;
+    int64_t spin_polls;        /* the host-clock reads of spins (pacing, not bookkeeping) */
+    int64_t wait_cpu_ns;       /* CPU time of the vCPU thread inside sleeps and spins (real clock) */
+    int64_t dry_waits, dry_wait_ns;           /* dry-run: waits skipped and their length */
     int64_t entries;           /* init_delay calls */
-    int64_t calls;             /* perform_align calls that reached the policy (align_at) */
+    int64_t calls;             /* perform_align calls (sync points reached) */
+    int64_t exit_calls;        /* loop_exit calls */
     int64_t timed_calls;       /* calls whose duration was measured (sampled) */
-    int64_t timed_ns;          /* their time in policy code, sleeps/spins excluded */
-    int64_t entry_ns;          /* time in init_delay, sleeps/spins excluded */
+    int64_t timed_ns;          /* their time in policy code, waits excluded */
+    int64_t entry_ns;          /* time in init_delay, waits excluded */
+    int64_t late_checks, max_late_ns;         /* measurements with the guest behind */
+    int64_t forgiven, forgiven_ns;            /* catch-up: times and total forgiven */
+    int64_t catchup_warnings;                 /* catch-up=warn: checks past the limit */
     int64_t events, events_decimated;
 } SyncCounters;
 
-/* The host clock and sleep. NULL in SyncCtx means the real monotonic clock
+/* The host clock and waiting. NULL in SyncCtx means the real monotonic clock
  * and clock_nanosleep; unit tests substitute a simulated clock. */
 typedef struct SyncClockOps {
-    int64_t (*now_ns)(void *opaque);            /* absolute ns */
-    void (*sleep_ns)(void *opaque, int64_t ns); /* relative; may return early on a signal */
+    int64_t (*now_ns)(void *opaque);                  /* absolute ns */
+    void (*sleep_ns)(void *opaque, int64_t ns);       /* relative */
+    void (*sleep_until_ns)(void *opaque, int64_t abs_ns);
 } SyncClockOps;
 
-typedef struct SyncCtx {
-    /* perform_align is skipped (by an inline counter compare in the run's
-     * trampoline) while sync_icount() < align_at: a policy that only needs
-     * to act at its next sync point sets align_at to that instruction count
-     * and costs almost nothing per TB in between. 0: called after every TB. */
+typedef struct SyncCtx SyncCtx;
+
+/* One measurement of both clocks (sync_measure). */
+typedef struct SyncView {
+    int64_t host_ns;           /* host time since start (the policy's clock) */
+    int64_t guest_ns;          /* guest virtual time since start */
+    int64_t due_ns;            /* host time at which guest_ns is due (speed, catch-up) */
+    int64_t advance_ns;        /* due_ns - host_ns: > 0 ahead, < 0 late */
+} SyncView;
+
+/* The runtime's side (emu/sync/run.c); use the inline wrappers below. */
+typedef struct SyncRuntime {
+    int64_t (*icount)(const SyncCtx *c);
+    int64_t (*guest_ns)(const SyncCtx *c);
+    int (*shift)(const SyncCtx *c);
+    void (*set_shift)(SyncCtx *c, int shift);
+    void (*measure)(SyncCtx *c, SyncView *v);
+    int64_t (*wait_until)(SyncCtx *c, int64_t host_ns, int64_t spin_ns, int64_t view_ns);
+    int64_t (*sleep)(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns);
+} SyncRuntime;
+
+struct SyncCtx {
+    /* The next sync point: perform_align is called at the first TB boundary
+     * at or after this instruction count; 0: after every TB. */
     int64_t align_at;
-    Icount *ic;                    /* the guest clock; see sync_guest_ns() */
+    const SyncRuntime *rt;
+    void *rt_opaque;
     int64_t host0_ns;              /* host clock (absolute) at run start */
     int64_t guest0_ns;             /* guest virtual clock at run start */
     const SyncClockOps *clock;     /* NULL: real host clock */
     void *clock_opaque;
-    /* Event sink (NULL when nothing records). CHECK events are decimated to
-     * one per check_interval_ns of host time. */
+    SyncCommon common;
+    int64_t forgiven_ns;           /* lateness forgiven so far: moves the schedule */
+    int64_t late_since_ns;         /* catch-up=forgive: when the current lateness began; -1 */
+    int64_t dry_offset_ns;         /* dry run: time the policy would have waited */
+    /* Event sink (NULL when nothing records). CHECK and LATE events are
+     * decimated to one per check_interval_ns of host time. */
     void (*emit)(void *opaque, const SyncEvent *ev);
     void *emit_opaque;
     int64_t check_interval_ns, check_next_ns;
-    /* A policy that changes ic->shift or ic->bias_ns calls sync_clock_changed()
-     * so the drift monitor sees the new mapping. */
-    void (*clock_changed)(void *opaque, int shift, int64_t bias_ns);
-    void *clock_changed_opaque;
     SyncCounters n;
-} SyncCtx;
+};
 
 /* A policy reports its own statistics through `put`, one named number each. */
 typedef void SyncStatFn(void *opaque, const char *name, double value, const char *unit);
@@ -140,9 +194,10 @@ typedef struct SyncPolicy {
      * one-line message in err to refuse (e.g. inconsistent parameters). */
     int (*init)(SyncCtx *c, void *state, const void *params, char *err, size_t errlen);
     void (*teardown)(SyncCtx *c, void *state);          /* optional */
-    /* Either hook may be NULL; a policy with neither gets no hooks at all. */
+    /* Any of the three may be NULL. */
     void (*init_delay)(SyncCtx *c, void *state);
     void (*perform_align)(SyncCtx *c, void *state);
+    void (*loop_exit)(SyncCtx *c, void *state);
     /* Optional: the policy's own statistics, called once after the run. */
     void (*report)(SyncCtx *c, const void *state, SyncStatFn *put, void *opaque);
 } SyncPolicy;
@@ -151,9 +206,6 @@ typedef struct SyncPolicy {
 
 /* ---- helpers a policy uses -------------------------------------------- */
 
-#define SYNC_NS_PER_US 1000LL
-#define SYNC_NS_PER_SEC 1000000000LL
-
 static inline int64_t sync_real_now_ns(void)
 {
     struct timespec ts;
@@ -161,30 +213,65 @@ static inline int64_t sync_real_now_ns(void)
     return (int64_t)ts.tv_sec * SYNC_NS_PER_SEC + ts.tv_nsec;
 }
 
-/* Host clock, absolute, not counted: for the run's own bookkeeping. */
+/* Host clock, absolute, not counted: for bookkeeping outside the policy's
+ * decisions. Not shifted by a dry run's waits. */
 static inline int64_t sync_host_abs_uncounted(const SyncCtx *c)
 {
     return c->clock ? c->clock->now_ns(c->clock_opaque) : sync_real_now_ns();
 }
 
-/* Host time since the run started; counts one host-clock read. */
+/* Host time since the run started, as the policy sees it (in a dry run it
+ * includes the waits skipped); counts one host-clock read. */
 static inline int64_t sync_host_ns(SyncCtx *c)
 {
     c->n.host_reads++;
-    return sync_host_abs_uncounted(c) - c->host0_ns;
+    return sync_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns;
 }
 
-/* Retired instructions, exact at a TB boundary (same as icount_raw()). */
-static inline int64_t sync_icount(const SyncCtx *c)
+/* Retired instructions, exact at a sync point. */
+static inline int64_t sync_icount(const SyncCtx *c) { return c->rt->icount(c); }
+/* Guest virtual time since the run started. */
+static inline int64_t sync_guest_ns(const SyncCtx *c) { return c->rt->guest_ns(c); }
+/* ns of guest time per instruction = 2^shift. */
+static inline int sync_shift(const SyncCtx *c) { return c->rt->shift(c); }
+/* Changes the shift; the guest clock stays continuous and the drift monitor
+ * and the vCPU's budget follow. */
+static inline void sync_set_shift(SyncCtx *c, int shift) { c->rt->set_shift(c, shift); }
+
+/* Reads the host clock (one counted read) and the guest clock, applies the
+ * speed ratio and the catch-up rule, and counts lateness. */
+static inline void sync_measure(SyncCtx *c, SyncView *v) { c->rt->measure(c, v); }
+
+/* The next sync point after `guest_ns` of guest time (at least one
+ * instruction on). */
+static inline void sync_next_in(SyncCtx *c, int64_t guest_ns)
 {
-    const Icount *ic = c->ic;
-    return ic->executed + ic->budget - ((int64_t)ic->decr->u16.low + ic->extra);
+    int64_t step = guest_ns >> sync_shift(c);
+    c->align_at = sync_icount(c) + (step > 0 ? step : 1);
 }
 
-/* Guest virtual time since the run started (same as icount_vclock_ns()). */
-static inline int64_t sync_guest_ns(const SyncCtx *c)
+/* Waits until host time host_ns (since start, the policy's clock): sleeps to
+ * that absolute deadline (the last spin_ns busy-waiting on the clock), so
+ * wake-up lateness never accumulates. A dry run only pretends. Returns the
+ * host time at the end. view_ns: the advance that made the policy wait. */
+static inline int64_t sync_wait_until(SyncCtx *c, int64_t host_ns, int64_t spin_ns, int64_t view_ns)
 {
-    return (sync_icount(c) << c->ic->shift) + c->ic->bias_ns - c->guest0_ns;
+    return c->rt->wait_until(c, host_ns, spin_ns, view_ns);
+}
+
+/* Waits until the guest is `target_ns` ahead of its schedule (0: exactly on
+ * it), from measurement v. */
+static inline int64_t sync_wait_for_advance(SyncCtx *c, const SyncView *v, int64_t target_ns,
+                                            int64_t spin_ns)
+{
+    return sync_wait_until(c, v->host_ns + v->advance_ns - target_ns, spin_ns, v->advance_ns);
+}
+
+/* A relative sleep of ns, as QEMU's align=on does (start-only). Returns the
+ * ns slept; *woke_ns (if not NULL) gets the host time after it. */
+static inline int64_t sync_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns)
+{
+    return c->rt->sleep(c, ns, view_ns, woke_ns);
 }
 
 static inline void sync_emit(SyncCtx *c, int kind, int64_t host_ns, int64_t guest_ns,
@@ -197,67 +284,18 @@ static inline void sync_emit(SyncCtx *c, int kind, int64_t host_ns, int64_t gues
     c->emit(c->emit_opaque, &ev);
 }
 
-/* A periodic check at host time host_ns (relative); recorded at most once per
- * check_interval_ns so that per-TB policies do not flood the record. */
-static inline void sync_emit_check(SyncCtx *c, int64_t host_ns, int64_t guest_ns, int64_t view_ns)
+/* A check that did not wait; recorded at most once per check_interval_ns. */
+static inline void sync_emit_check(SyncCtx *c, const SyncView *v)
 {
     if (!c->emit)
         return;
-    if (host_ns < c->check_next_ns) {
+    if (v->host_ns < c->check_next_ns) {
         c->n.events_decimated++;
         return;
     }
-    c->check_next_ns = host_ns + c->check_interval_ns;
-    sync_emit(c, view_ns < 0 ? SYNC_EV_LATE : SYNC_EV_CHECK, host_ns, guest_ns, view_ns, 0, 0, 0);
-}
-
-/* Sleeps ns (<= 0: returns at once) and records it: the sleep is bracketed by
- * two host-clock reads that are accounted as sleep time, not as policy reads.
- * view_ns is the policy's estimate of the advance that made it sleep.
- * Returns the ns actually slept; *woke_ns (if not NULL) gets the host time
- * (relative) after waking, free for the caller to use. */
-static inline int64_t sync_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns)
-{
-    int64_t t0 = sync_host_abs_uncounted(c) - c->host0_ns;
-    if (ns <= 0) {
-        if (woke_ns)
-            *woke_ns = t0;
-        return 0;
-    }
-    if (c->clock) {
-        c->clock->sleep_ns(c->clock_opaque, ns);
-    } else {
-        struct timespec ts = { (time_t)(ns / SYNC_NS_PER_SEC), (long)(ns % SYNC_NS_PER_SEC) };
-        clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);   /* EINTR: return early */
-    }
-    int64_t t1 = sync_host_abs_uncounted(c) - c->host0_ns;
-    c->n.sleeps++;
-    c->n.sleep_req_ns += ns;
-    c->n.sleep_act_ns += t1 - t0;
-    sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, ns, t1 - t0, 0);
-    if (woke_ns)
-        *woke_ns = t1;
-    return t1 - t0;
-}
-
-/* Busy-waits until the relative host time reaches target_ns; every poll is a
- * counted host-clock read. Returns the host time (relative) at the end. */
-static inline int64_t sync_spin_until(SyncCtx *c, int64_t target_ns, int64_t view_ns)
-{
-    int64_t t0 = sync_host_ns(c), t = t0;
-    while (t < target_ns)
-        t = sync_host_ns(c);
-    c->n.spins++;
-    c->n.spin_ns += t - t0;
-    sync_emit(c, SYNC_EV_SPIN, t0, sync_guest_ns(c), view_ns, target_ns - t0, t - t0, 0);
-    return t;
-}
-
-/* After changing c->ic->shift or c->ic->bias_ns. */
-static inline void sync_clock_changed(SyncCtx *c)
-{
-    if (c->clock_changed)
-        c->clock_changed(c->clock_changed_opaque, c->ic->shift, c->ic->bias_ns);
+    c->check_next_ns = v->host_ns + c->check_interval_ns;
+    sync_emit(c, v->advance_ns < 0 ? SYNC_EV_LATE : SYNC_EV_CHECK, v->host_ns, v->guest_ns,
+              v->advance_ns, 0, 0, 0);
 }
 
 #endif

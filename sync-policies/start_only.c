@@ -16,13 +16,14 @@
  * Since the estimate only grows by the virtual time of retired instructions
  * until it crosses the threshold, the first TB boundary at which the seed's
  * per-TB test would fire is known in advance: align_at is set to that
- * instruction count and the TBs before it cost one counter compare. The
- * decisions (when, how long) are exactly the seed's.
+ * instruction count, a deadline the execution loop stops at like a timer's,
+ * and nothing runs before it. The decisions (when, how long) are exactly
+ * the seed's.
  */
 #include "policy.h"
 
 typedef struct StartOnlyParams {
-    int64_t max_advance_us;
+    int64_t max_advance_ns;
 } StartOnlyParams;
 
 typedef struct StartOnly {
@@ -38,7 +39,7 @@ static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_
 {
     (void)c; (void)err; (void)n;
     StartOnly *s = state;
-    s->threshold_ns = ((const StartOnlyParams *)params)->max_advance_us * SYNC_NS_PER_US;
+    s->threshold_ns = ((const StartOnlyParams *)params)->max_advance_ns;
     return 0;
 }
 
@@ -46,15 +47,17 @@ static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_
 static void so_arm(SyncCtx *c, StartOnly *s)
 {
     int64_t room = s->threshold_ns - s->diff_ns;
-    int64_t k = room >= 0 ? (room >> c->ic->shift) + 1 : 0;
+    int64_t k = room >= 0 ? (room >> sync_shift(c)) + 1 : 0;
     c->align_at = s->last_icount + k;
 }
 
 static void so_init_delay(SyncCtx *c, void *state)
 {
     StartOnly *s = state;
-    int64_t host = sync_host_ns(c), guest = sync_guest_ns(c);
-    s->diff_ns = guest - host;
+    SyncView v;
+    sync_measure(c, &v);
+    int64_t host = v.host_ns, guest = v.guest_ns;
+    s->diff_ns = v.advance_ns;
     s->last_icount = sync_icount(c);
     if (s->diff_ns < -s->max_delay_ns)
         s->max_delay_ns = -s->diff_ns;
@@ -70,7 +73,7 @@ static void so_perform_align(SyncCtx *c, void *state)
 {
     StartOnly *s = state;
     int64_t now = sync_icount(c);
-    s->diff_ns += (now - s->last_icount) << c->ic->shift;
+    s->diff_ns += (now - s->last_icount) << sync_shift(c);
     s->last_icount = now;
     if (s->diff_ns > s->threshold_ns) {
         int64_t req = s->diff_ns;
@@ -92,7 +95,7 @@ static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
 }
 
 static const SyncParam so_params[] = {
-    { "max-advance-us", SYNC_PARAM_INT, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_us),
+    { "max-advance-us", SYNC_PARAM_DURATION, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_ns),
       "sleep when the estimated advance exceeds this (QEMU's VM_CLOCK_ADVANCE)" },
     { 0 }
 };

@@ -18,28 +18,31 @@
  *    needed, and the plugin must not keep global mutable state — everything
  *    goes in the state struct, which the run allocates zeroed (state_size)
  *    and frees;
- *  - read the host clock with sync_host_ns() and sleep with sync_sleep() or
- *    sync_spin_until(), so the run counts reads, sleeps and spins;
- *  - perform_align runs after every TB: keep its common path to a counter
- *    compare (see sync_icount()).
+ *  - measure with sync_measure() and wait with sync_wait_until() (absolute
+ *    host deadline) or sync_wait_for_advance(), so the run counts reads,
+ *    sleeps and spins, and dry-run, catch-up and speed work for it too;
+ *  - perform_align runs at the sync point the policy sets in c->align_at
+ *    (an instruction count; sync_next_in() puts it some guest time ahead);
+ *    nothing runs between sync points.
  */
 #include "policy.h"
 
 /* Parsed parameters: one field per SyncParam below (int64_t, double, bool). */
 typedef struct TemplateParams {
-    int64_t every;
+    int64_t every;              /* guest time between checks, ns */
 } TemplateParams;
 
 /* Per-run state. */
 typedef struct TemplateState {
-    int64_t every, tbs, entries, checks;
+    int64_t every, entries, checks;
 } TemplateState;
 
 static int tpl_init(SyncCtx *c, void *state, const void *params, char *err, size_t errlen)
 {
-    (void)c; (void)err; (void)errlen;   /* snprintf(err, errlen, ...) and return -1 to refuse */
+    (void)err; (void)errlen;            /* snprintf(err, errlen, ...) and return -1 to refuse */
     TemplateState *s = state;
     s->every = ((const TemplateParams *)params)->every;
+    c->align_at = 0;                    /* the first sync point: at once */
     return 0;
 }
 
@@ -58,38 +61,37 @@ static void tpl_init_delay(SyncCtx *c, void *state)
 static void tpl_perform_align(SyncCtx *c, void *state)
 {
     TemplateState *s = state;
-    if (++s->tbs % s->every)
-        return;
-    /* A sync point: look at both clocks, decide, maybe sleep. */
+    /* A sync point: look at both clocks, decide, maybe wait. */
+    sync_next_in(c, s->every);
     s->checks++;
-    int64_t host = sync_host_ns(c), guest = sync_guest_ns(c);
-    int64_t advance = guest - host;
+    SyncView v;
+    sync_measure(c, &v);
+    int64_t advance = v.advance_ns;
     if (advance > 1000000)              /* e.g. more than 1 ms ahead */
-        sync_sleep(c, advance, advance, NULL);
+        sync_wait_for_advance(c, &v, 0, 0);
     else
-        sync_emit_check(c, host, guest, advance);
+        sync_emit_check(c, &v);
 }
 
 static void tpl_report(SyncCtx *c, const void *state, SyncStatFn *put, void *opaque)
 {
     (void)c;
     const TemplateState *s = state;
-    put(opaque, "tbs", (double)s->tbs, "count");
     put(opaque, "entries", (double)s->entries, "count");
     put(opaque, "checks", (double)s->checks, "count");
 }
 
 static const SyncParam tpl_params[] = {
     /* name, type, default (text), min, max, offset, help */
-    { "every", SYNC_PARAM_INT, "16", 1, 1e9, offsetof(TemplateParams, every),
-      "check the clocks after every this-many TBs" },
+    { "every", SYNC_PARAM_DURATION, "100", 0.001, 1e9, offsetof(TemplateParams, every),
+      "check the clocks once per this much guest time (us, or with ns/ms/s)" },
     { 0 }
 };
 
 const SyncPolicy driftlab_sync_policy = {
     SYNC_POLICY_HEADER,
     .name = "template",
-    .description = "plugin template: checks the clocks every N TBs, sleeps when 1 ms ahead",
+    .description = "plugin template: checks the clocks periodically, sleeps when 1 ms ahead",
     .params = tpl_params,
     .params_size = sizeof(TemplateParams),
     .state_size = sizeof(TemplateState),

@@ -80,11 +80,11 @@ def test_walkthrough_runs_as_written(tmp_path):
     r = subprocess.run(["bash", "-c", script], cwd=str(ROOT), env=env, capture_output=True,
                        text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    for name in ("every-n.h5", "per-tb.h5", "threshold.h5", "runs.csv", "compare.h5"):
+    for name in ("every-n.h5", "per-exit.h5", "threshold.h5", "runs.csv", "compare.h5"):
         assert (scratch / name).is_file(), name
     assert testutil.is_png(scratch / "drift.png")
     figs = scratch / "report" / "figures"
     assert testutil.is_png(figs / "overhead-cpu.png") and testutil.is_pdf(figs / "drift-cpu.pdf")
     configs = (scratch / "report" / "tables" / "configs.csv").read_text()
-    assert "every-n" in configs and "per-tb" in configs
-    assert "every-n,every=8 shift 6" in r.stdout      # the analysis tool's line for the plugin run
+    assert "every-n" in configs and "per-exit" in configs
+    assert "every-n,every=50 shift 6" in r.stdout      # the analysis tool's line for the plugin run

@@ -11,6 +11,7 @@ The shift is chosen so that the engine runs the guest at least 3x faster
 than real time (measured), so that aligning means sleeping.
 
 Environment: EMU (default build/emu-arm), as tests/guestrun.py."""
+import math
 import os
 import pathlib
 import re
@@ -25,7 +26,8 @@ GUEST = ROOT / "build" / "guests" / "cpu.elf"
 PLUGIN_DIR = pathlib.Path(os.environ.get("DRIFTLAB_PLUGIN_DIR",
                                           str(ROOT / "build" / "sync-policies")))
 MACHINE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
-POLICIES = ["none", "start-only", "per-tb", "threshold", "pid", "hybrid", "adaptive-shift"]
+POLICIES = ["none", "start-only", "per-tb", "per-exit", "threshold", "pid", "hybrid",
+            "adaptive-shift"]
 TIMEOUT = float(os.environ.get("EMU_TIMEOUT", "300"))
 
 
@@ -112,7 +114,8 @@ def test_help_lists_every_policy_with_defaults():
     ("bogus", ["unknown policy 'bogus'", "start-only", "hybrid"]),
     ("pid,kq=1", ["unknown parameter 'kq'", "kp"]),
     ("pid,kp=abc", ["kp must be a number"]),
-    ("threshold,period-us=0", ["period-us must be an integer"]),
+    ("threshold,period-us=0", ["period-us must be a duration"]),
+    ("threshold,catch-up=never", ["catch-up must be warn, bounded or forgive"]),
 ])
 def test_bad_policy_is_a_one_line_error(spec, words):
     r = emu(["-icount", "shift=4", "-align-policy", spec], timeout=60)
@@ -202,11 +205,11 @@ def test_wrong_abi_plugin_is_refused():
 
 @pytest.mark.parametrize("spec", [
     "threshold,max-advance-us=180,target-us=-180,period-us=10,max-period-us=5000",
-    "threshold,timer-slack-ns=1",
+    "threshold,catch-up=bounded,catch-up-limit=1ms,speed=0.5",
 ])
 def test_threshold_variants_keep_guest_behaviour(spec):
-    """Skipped checks (max-period-us) and a changed timer slack only move
-    sleeps: same output, same instruction count; fewer reads than periodic."""
+    """Skipped checks (max-period-us), catch-up and speed only move sleeps:
+    same output, same instruction count; fewer reads than periodic."""
     out, status, insns = baseline()
     r = emu(["-icount", f"shift={sustained_shift()}", "-align-policy", spec, "-stats",
              "-align-report"])
@@ -220,19 +223,87 @@ def test_threshold_variants_keep_guest_behaviour(spec):
 
 
 def test_bench_policies_smoke(capsys):
-    """The benchmark runs end to end on a tiny configuration and judges the
-    targets (no speed is asserted)."""
+    """The benchmark runs end to end on a tiny configuration: bookkeeping
+    (dry run vs none), real runs, per-exit under each chaining model, and a
+    verdict per target; the Linux workloads say why they did not run. No
+    speed is asserted."""
     import sys
     sys.path.insert(0, str(ROOT / "experiments" / "tools"))
     import bench_policies
-    if not (ROOT / bench_policies.WORKLOADS["tick"][0]).exists():
+    if not (ROOT / "build" / "guests" / "timer-jitter.elf").exists():
         pytest.skip("timer-jitter.elf not built")
-    res = bench_policies.run(ROOT, shifts=[6], reps=1, only=["start-only", "thr-tuned"])
+    res = bench_policies.run(ROOT, shifts=[6], reps=1, names=["cpu", "linux-fio"], seconds=0.2,
+                             parts=["bookkeeping", "aligned", "per-exit"],
+                             only=["threshold", "per-exit"], min_reps=2, max_reps=2)
     out = capsys.readouterr().out
-    table = res[6]
-    assert set(table) == {"none", "(hooks)", "start-only", "thr-tuned"}
-    assert table["start-only"]["sleeps"] > 0 and table["thr-tuned"]["sleeps"] > 0
-    assert table["thr-tuned"]["reads"] > table["start-only"]["reads"]
-    for key in ("overhead", "p99", "code", "wake", "runq"):
-        assert key in table["thr-tuned"]
-    assert "targets: " in out and "summary" in out and "(2) start-only" in out
+    book, real = res["aligned"][("cpu", 6)]
+    assert set(book) == set(real) == {"threshold", "per-exit"}
+    for label in book:
+        assert book[label]["n"] == 2 and math.isfinite(book[label]["book"])
+        assert real[label]["sleeps"] > 0 and real[label]["reads_minsn"] > 0
+        for key in ("p50", "p99", "max", "slope", "lag", "pacing", "reads_s"):
+            assert key in real[label]
+    pe = res["per_exit"]
+    assert set(pe) == {"modern", "qemu-2.1", "none"}
+    # fewer chained exits: more loop exits, and per-exit reads at each one
+    assert pe["modern"]["loop_exits_per_minsn"] < pe["qemu-2.1"]["loop_exits_per_minsn"] \
+        < pe["none"]["loop_exits_per_minsn"]
+    for chain in pe:
+        assert pe[chain]["reads_per_minsn"] == pytest.approx(pe[chain]["loop_exits_per_minsn"],
+                                                             rel=0.01)
+    assert "targets (best policy" in out and "linux-fio: not available yet" in out
+
+
+def report_numbers(err):
+    def num(pattern):
+        m = re.search(pattern, err)
+        assert m, f"{pattern!r} not in:\n{err}"
+        return int(m.group(1))
+    return {"reads": num(r"host clock reads (\d+)"), "sleeps": num(r"sleeps (\d+) \("),
+            "spins": num(r"spins (\d+) \("), "exit_calls": num(r"(\d+) loop-exit calls"),
+            "loop_exits": num(r"; (\d+) loop exits"), "stats_exits": num(r"(\d+) loop exits\n"),
+            "tbs": num(r"instructions in (\d+) TBs")}
+
+
+def test_per_exit_reads_once_per_loop_exit_under_each_chaining_model():
+    """per-exit reads the host clock at every return to the execution loop,
+    exactly the CPU's loop-exit count, under each chaining model; fewer
+    chained exits mean more reads."""
+    out, status, insns = baseline()
+    seen = {}
+    for chain in ("modern", "qemu-2.1", "none"):
+        r = emu(["-icount", f"shift={sustained_shift()}", "-align-policy", "per-exit,dry-run=on",
+                 "-tb-chain", chain, "-stats", "-align-report"], append="scale=2")
+        assert r.returncode == 0, r.stderr.decode(errors="replace")
+        n = report_numbers(r.stderr.decode())
+        assert n["reads"] == n["exit_calls"] == n["loop_exits"] == n["stats_exits"] > 0, (chain, n)
+        assert n["sleeps"] == 0 and n["spins"] == 0, (chain, n)
+        seen[chain] = n
+    assert seen["modern"]["reads"] < seen["qemu-2.1"]["reads"] < seen["none"]["reads"], seen
+    # without chaining every TB returns to the loop
+    assert seen["none"]["reads"] >= seen["none"]["tbs"], seen["none"]
+    r = emu(["-icount", f"shift={sustained_shift()}", "-align-policy", "per-exit",
+             "-tb-chain", "qemu-2.1", "-stats", "-align-report"])
+    n = report_numbers(r.stderr.decode())
+    assert r.stdout == out and instructions(r.stderr) == insns
+    assert n["reads"] == n["loop_exits"] and n["sleeps"] > 0, n
+
+
+@pytest.mark.parametrize("policy", [p for p in POLICIES if p != "none"])
+def test_dry_run_never_waits_and_keeps_guest_behaviour(policy):
+    out, status, insns = baseline()
+    r = emu(["-icount", f"shift={sustained_shift()}", "-align-policy", f"{policy},dry-run=on",
+             "-stats", "-align-report"])
+    assert r.returncode == status, r.stderr.decode(errors="replace")
+    n = report_numbers(r.stderr.decode())
+    assert n["sleeps"] == 0 and n["spins"] == 0, n
+    if policy != "adaptive-shift":
+        assert r.stdout == out and instructions(r.stderr) == insns
+        assert "dry run: no waits" in r.stderr.decode()
+
+
+def test_bad_tb_chain_is_a_one_line_error():
+    r = emu(["-icount", "shift=4", "-tb-chain", "sometimes"], timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.strip().splitlines()) == 1
+    assert "modern, qemu-2.1 or none" in err

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reaso
 ROOT_ATTRS = {"schema_version", "complete", "policy", "policy_params", "policy_description",
               "policy_origin", "shift", "icount_options", "workload", "workload_args",
               "image_sha256", "host_cpu", "host_kernel", "emulator_version", "git_commit",
-              "start_time_utc", "command_line", "monitor_rate_hz", "flush_interval_s"}
+              "start_time_utc", "command_line", "monitor_rate_hz", "flush_interval_s",
+              "runtime_params", "dry_run", "tb_chain", "host_sched", "host_cpu_affinity"}
 SUMMARY_ATTRS = {"samples", "drift_mean_ns", "drift_sd_ns", "drift_min_ns", "drift_max_ns",
                  "drift_p50_ns", "drift_p99_ns", "abs_drift_p99_ns", "drift_rms_ns",
                  "max_advance_ns", "max_delay_ns", "final_lag_ns", "host_elapsed_ns",
@@ -27,7 +28,12 @@ SUMMARY_ATTRS = {"samples", "drift_mean_ns", "drift_sd_ns", "drift_min_ns", "dri
                  "vcpu_user_ns", "vcpu_sys_ns", "host_clock_reads", "sleeps",
                  "sleep_requested_ns", "sleep_actual_ns", "spins", "spin_ns", "loop_entries",
                  "align_calls", "policy_code_ns", "policy_timed_calls", "events_recorded",
-                 "events_decimated", "events_dropped", "shift_final", "exit_code"}
+                 "events_decimated", "events_dropped", "shift_final", "exit_code",
+                 "abs_drift_p50_ns", "abs_drift_max_ns", "drift_slope_ppm", "loop_exit_calls",
+                 "loop_exits", "sync_stops", "clock_reads_per_s", "clock_reads_per_minsn",
+                 "pacing_cpu_ns", "pacing_cpu_per_s", "busy_cpu_ns", "wake_late_ns",
+                 "wake_late_max_ns", "dry_waits", "dry_wait_ns", "late_checks", "max_late_ns",
+                 "forgiven", "forgiven_ns", "catchup_warnings", "host_stalls", "host_stall_ns"}
 EVENT_COLS = ["kind", "host_ns", "guest_ns", "view_ns", "req_ns", "act_ns", "value"]
 
 
@@ -80,6 +86,24 @@ def test_schema(tmp_path):
         assert s.attrs["sleeps"] >= sleeps.sum()
         assert s.attrs["vcpu_cpu_ns"] > 0 and s.attrs["mips"] > 0
         assert "checks" in s["policy"].attrs
+        # the overhead split and the rates are consistent with the counters
+        a = s.attrs
+        assert text(f.attrs["tb_chain"]) == "modern" and f.attrs["dry_run"] == 0
+        assert "dry-run=off" in text(f.attrs["runtime_params"])
+        assert a["abs_drift_max_ns"] == max(a["max_advance_ns"], a["max_delay_ns"])
+        assert a["abs_drift_p50_ns"] <= a["abs_drift_p99_ns"] <= a["abs_drift_max_ns"]
+        slope = np.polyfit(host / 1e9, dr / 1e3, 1)[0]        # us/s = ppm
+        assert abs(a["drift_slope_ppm"] - slope) <= 1e-3 * max(1.0, abs(slope)) + 1e-6
+        assert a["busy_cpu_ns"] == a["vcpu_cpu_ns"] - a["pacing_cpu_ns"]
+        assert 0 < a["pacing_cpu_ns"] < a["vcpu_cpu_ns"]
+        assert a["clock_reads_per_minsn"] == pytest.approx(
+            a["host_clock_reads"] * 1e6 / a["instructions"])
+        assert a["clock_reads_per_s"] == pytest.approx(
+            a["host_clock_reads"] / (a["host_elapsed_ns"] / 1e9))
+        assert a["loop_exits"] > 0 and a["sync_stops"] >= a["align_calls"] > 0
+        assert a["wake_late_ns"] >= 0 and a["dry_waits"] == 0
+        assert a["host_stall_ns"] <= a["wake_late_ns"] and (a["host_stalls"] > 0) == \
+            (a["wake_late_max_ns"] > 1000000)
 
 
 def test_sigkill_leaves_a_readable_partial_file(tmp_path):

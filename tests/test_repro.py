@@ -19,6 +19,17 @@ def test_repro_quick():
                 "lowest alignable shift, IO workload"):
         assert row in out, row
     assert "Where we agree and where we differ, and why:" in out
+    # the seed's overheads named as bookkeeping, beside our split
+    assert "The seed's overheads are bookkeeping" in out
+    for row in ("per-exit under qemu-2.1 chaining: ", "start-only: ", "real runs: total "):
+        assert row in out, row
+    book = re.search(r"per-exit under qemu-2.1 chaining: ([+-][0-9.]+)% .*?\(([0-9]+) reads/Minsn\)",
+                     out)
+    assert book and int(book.group(2)) > 0
+    split = ROOT / "build" / "report" / "repro-quick" / "tables" / "split.csv"
+    text = split.read_text().splitlines()
+    assert text[0].startswith("workload,shift,policy_label,dry_run,n,bookkeeping")
+    assert any(",per-exit-dry,1," in line for line in text)
     figures = [pathlib.Path(p) for p in re.findall(r"^  (/\S+\.(?:png|pdf))$", out, re.M)]
     assert {p.suffix for p in figures} == {".png", ".pdf"}
     assert len(figures) >= 8

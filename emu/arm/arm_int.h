@@ -263,10 +263,6 @@ struct ArmCPU {
     ArmCPUConfig cfg;
     void (*semihost)(void *opaque, ArmCPU *cpu);
     void *semihost_opaque;
-    const ArmAlignHooks *hooks;
-    ArmAlignHooks hooks_copy;
-    bool publish;
-    volatile int64_t retired;
     ArmCPUStats stats;
     TBCache *tbc;
 };

@@ -539,18 +539,6 @@ bool arm_cpu_has_work(ArmCPU *cpu)
             (CPU_INTERRUPT_FIQ | CPU_INTERRUPT_HARD | CPU_INTERRUPT_EXITTB)) != 0;
 }
 
-void arm_cpu_set_align_hooks(ArmCPU *cpu, const ArmAlignHooks *hooks)
-{
-    if (hooks) {
-        cpu->hooks_copy = *hooks;
-        cpu->hooks = &cpu->hooks_copy;
-    } else {
-        cpu->hooks = NULL;
-    }
-}
-
-void arm_cpu_publish_retired(ArmCPU *cpu, bool enable) { cpu->publish = enable; }
-const volatile int64_t *arm_cpu_retired_ptr(ArmCPU *cpu) { return &cpu->retired; }
 const ArmCPUStats *arm_cpu_stats(ArmCPU *cpu) { return &cpu->stats; }
 
 void arm_cpu_dump_state(ArmCPU *cpu, FILE *f)

@@ -29,6 +29,14 @@ typedef enum ArmIoMode {
     ARM_IO_INDEX = 1,
 } ArmIoMode;
 
+/* Which TB exits jump straight to the next TB instead of returning to the
+ * execution loop: what decides how often a per-exit policy reads the clock. */
+typedef enum ArmChainModel {
+    ARM_CHAIN_MODERN = 0,   /* direct jumps, and indirect ones through the jump cache (QEMU >= 2.10) */
+    ARM_CHAIN_QEMU21 = 1,   /* direct jumps within a page only (QEMU 2.1) */
+    ARM_CHAIN_NONE = 2,     /* every TB returns to the loop */
+} ArmChainModel;
+
 typedef struct ArmCPUConfig {
     ArmIoMode io_mode;
     uint32_t tb_cache_bytes;   /* TB arena size; 0 = default (32 MiB) */
@@ -43,6 +51,7 @@ typedef struct ArmCPUConfig {
      * true they raise external aborts (data abort DFSR=0x8 / prefetch abort
      * IFSR=0x8), as on hardware. */
     bool bus_error_abort;
+    ArmChainModel chain;
 } ArmCPUConfig;
 
 /* Return values of arm_cpu_exec(). */
@@ -51,19 +60,6 @@ enum {
     ARM_EXCP_HLT       = 0x10001,  /* WFI: halted until arm_cpu_has_work() */
     ARM_EXCP_EXIT      = 0x10010,  /* arm_cpu_request_exit() */
 };
-
-/* Research hooks for clock alignment policies (QEMU's 2014 align patch):
- * init_delay runs when arm_cpu_exec() is entered, perform_align after every
- * executed TB. */
-typedef struct ArmAlignHooks {
-    void (*init_delay)(void *ctx);
-    void (*perform_align)(void *ctx);
-    void *ctx;
-    /* Optional: perform_align is not called while the retired-instruction
-     * count is below *align_at (the policy's next sync point), so the
-     * per-TB cost between sync points is one compare. */
-    const int64_t *align_at;
-} ArmAlignHooks;
 
 typedef struct ArmCPUStats {
     uint64_t tbs_executed;     /* TB executions (chained or not) */
@@ -126,11 +122,6 @@ bool arm_cpu_halted(ArmCPU *cpu);
 /* An IRQ or FIQ line is raised (masked or not, as QEMU's cpu_has_work). */
 bool arm_cpu_has_work(ArmCPU *cpu);
 
-void arm_cpu_set_align_hooks(ArmCPU *cpu, const ArmAlignHooks *hooks);
-/* When enabled, the retired instruction count is stored (relaxed atomic)
- * after every TB into the variable returned by arm_cpu_retired_ptr(). */
-void arm_cpu_publish_retired(ArmCPU *cpu, bool enable);
-const volatile int64_t *arm_cpu_retired_ptr(ArmCPU *cpu);
 const ArmCPUStats *arm_cpu_stats(ArmCPU *cpu);
 
 /* Runs until the budget is exhausted, an exit is requested, or WFI. */

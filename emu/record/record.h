@@ -7,7 +7,8 @@
  *
  * The monitor samples it at a fixed rate from another thread. It reads the
  * retired-instruction count that the vCPU publishes with a relaxed atomic
- * store per TB (recorder_icount_slot) and the clock mapping (shift, bias)
+ * store (Icount.published: at sync points, at most 10 us of guest time
+ * apart, at loop exits and before sleeps) and the clock mapping (shift, bias)
  * that the vCPU side publishes through a seqlock whenever it may have
  * changed (recorder_set_clock). Policy events reach it through a
  * single-producer ring. All HDF5 calls happen on the monitor thread while it
@@ -33,12 +34,13 @@
 typedef struct DriftStats DriftStats;
 DriftStats *drift_stats_new(void);
 void drift_stats_free(DriftStats *s);
-void drift_stats_add(DriftStats *s, int64_t drift_ns);
+void drift_stats_add(DriftStats *s, int64_t host_ns, int64_t drift_ns);
 
 typedef struct DriftSummary {
     int64_t n;
-    double mean, sd, rms, p50, p99, abs_p99;   /* ns; quantiles are P^2 estimates */
-    int64_t min, max;                          /* ns */
+    double mean, sd, rms, p50, p99, abs_p50, abs_p99;   /* ns; quantiles are P^2 estimates */
+    int64_t min, max, abs_max;                 /* ns */
+    double slope_ppm;          /* least-squares slope of drift against host time, 1e-6 */
     int64_t max_advance, max_delay;            /* ns, >= 0 */
     int64_t last;                              /* last sample (ns) */
 } DriftSummary;
@@ -63,6 +65,9 @@ typedef struct RecordMeta {
     const char *emulator_version, *git_commit;
     int argc;
     char **argv;
+    const char *runtime_params;     /* the runtime's parameters: dry-run, catch-up, speed */
+    bool dry_run;
+    const char *tb_chain;           /* -tb-chain: modern, qemu-2.1, none */
 } RecordMeta;
 
 typedef struct RunSummary {
@@ -72,6 +77,9 @@ typedef struct RunSummary {
     double mips;
     int64_t vcpu_cpu_ns, vcpu_user_ns, vcpu_sys_ns;
     SyncCounters counters;
+    int64_t loop_exits;            /* returns to the execution loop, or -1 */
+    int64_t sync_stops;            /* TB entries stopped at a sync point */
+    int64_t wait_cpu_ns;           /* vCPU CPU time inside sleeps and spins (pacing) */
     double policy_ns;              /* estimated time inside policy code */
     int64_t events_recorded, events_dropped, samples_recorded;
     int64_t shift_final;
@@ -95,9 +103,9 @@ typedef struct Recorder Recorder;
 /* Creates PATH.partial and writes the run's attributes; -1 with a message. */
 Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err, size_t n);
 _Atomic int64_t *recorder_icount_slot(Recorder *r);
-/* Read the published count from the CPU's own variable instead of the slot
- * (it must be stored with relaxed atomic stores); NULL: back to the slot. */
-void recorder_set_icount_source(Recorder *r, const volatile int64_t *src);
+/* Read the published count from src (Icount.published) instead of the
+ * recorder's own slot; NULL: back to the slot. */
+void recorder_set_icount_source(Recorder *r, const _Atomic int64_t *src);
 /* vCPU side: the guest clock is (icount << shift) + bias_ns. */
 void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns);
 void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns);
@@ -124,5 +132,9 @@ int sha256_file(const char *path, char out[65]);
 void sha256_hex(const void *data, size_t len, char out[65]);
 void host_cpu_model(char *buf, size_t n);
 void host_kernel(char *buf, size_t n);
+/* The calling thread's scheduling class and priority, e.g. "SCHED_OTHER nice 0". */
+void host_sched(char *buf, size_t n);
+/* The CPUs the process may run on, e.g. "0-1 (all)" or "1 (pinned)". */
+void host_affinity(char *buf, size_t n);
 
 #endif

@@ -126,6 +126,13 @@ static int write_meta(Recorder *r, const RecordMeta *m)
     rc |= h5_attr_str(f, "start_time_utc", when);
     char *cmd = join_argv(m->argc, m->argv);
     rc |= h5_attr_str(f, "command_line", cmd ? cmd : "");
+    rc |= h5_attr_str(f, "runtime_params", m->runtime_params ? m->runtime_params : "");
+    rc |= h5_attr_i64(f, "dry_run", m->dry_run);
+    rc |= h5_attr_str(f, "tb_chain", m->tb_chain ? m->tb_chain : "modern");
+    host_sched(buf, sizeof buf);
+    rc |= h5_attr_str(f, "host_sched", buf);
+    host_affinity(buf, sizeof buf);
+    rc |= h5_attr_str(f, "host_cpu_affinity", buf);
     free(cmd);
     rc |= h5_attr_f64(f, "monitor_rate_hz", r->o.rate_hz);
     rc |= h5_attr_f64(f, "flush_interval_s", (double)r->o.flush_ns / 1e9);
@@ -147,7 +154,7 @@ static int create_layout(Recorder *r)
     if (g < 0)
         return -1;
     h5_attr_str(g, "description", "the policy's own view at its sync points, one row per event");
-    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT");
+    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE");
     r->d_kind = h5_dataset_1d(g, "kind", H5T_STD_I32LE, NULL,
                               "0 ENTRY (loop entry), 1 CHECK (decimated), 2 SLEEP, 3 SPIN, "
                               "4 LATE (check while behind, decimated), 5 SHIFT");
@@ -215,11 +222,9 @@ _Atomic int64_t *recorder_icount_slot(Recorder *r)
     return &r->icount;
 }
 
-void recorder_set_icount_source(Recorder *r, const volatile int64_t *src)
+void recorder_set_icount_source(Recorder *r, const _Atomic int64_t *src)
 {
-    /* The CPU stores into its counter with relaxed atomic stores through the
-     * same cast; int64_t and _Atomic int64_t share size and alignment here. */
-    r->icount_src = src ? (const _Atomic int64_t *)(uintptr_t)src : &r->icount;
+    r->icount_src = src ? src : &r->icount;
 }
 
 void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns)
@@ -286,7 +291,7 @@ static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
     int64_t guest = (icount << shift) + bias - r->guest0;
     int64_t host = host_abs - r->host0;
     int64_t d = guest - host;
-    drift_stats_add(r->stats, d);
+    drift_stats_add(r->stats, host, d);
     r->samples++;
     if (!r->path)
         return;
@@ -473,6 +478,9 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_f64(g, "drift_p50_ns", d->p50);
     rc |= h5_attr_f64(g, "drift_p99_ns", d->p99);
     rc |= h5_attr_f64(g, "abs_drift_p99_ns", d->abs_p99);
+    rc |= h5_attr_f64(g, "abs_drift_p50_ns", d->abs_p50);
+    rc |= h5_attr_i64(g, "abs_drift_max_ns", d->abs_max);
+    rc |= h5_attr_f64(g, "drift_slope_ppm", d->slope_ppm);
     rc |= h5_attr_f64(g, "drift_rms_ns", d->rms);
     rc |= h5_attr_i64(g, "max_advance_ns", d->max_advance);
     rc |= h5_attr_i64(g, "max_delay_ns", d->max_delay);
@@ -494,6 +502,27 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_i64(g, "spin_ns", c->spin_ns);
     rc |= h5_attr_i64(g, "loop_entries", c->entries);
     rc |= h5_attr_i64(g, "align_calls", c->calls);
+    rc |= h5_attr_i64(g, "loop_exit_calls", c->exit_calls);
+    rc |= h5_attr_i64(g, "loop_exits", s->loop_exits);
+    rc |= h5_attr_i64(g, "sync_stops", s->sync_stops);
+    double host_s = (double)s->host_elapsed_ns / 1e9;
+    rc |= h5_attr_f64(g, "clock_reads_per_s", host_s > 0 ? (double)c->host_reads / host_s : 0);
+    rc |= h5_attr_f64(g, "clock_reads_per_minsn",
+                      s->instructions > 0 ? (double)c->host_reads * 1e6 / (double)s->instructions : 0);
+    rc |= h5_attr_i64(g, "pacing_cpu_ns", s->wait_cpu_ns);
+    rc |= h5_attr_f64(g, "pacing_cpu_per_s", host_s > 0 ? (double)s->wait_cpu_ns / host_s : 0);
+    rc |= h5_attr_i64(g, "busy_cpu_ns", s->vcpu_cpu_ns - s->wait_cpu_ns);
+    rc |= h5_attr_i64(g, "wake_late_ns", c->wake_late_ns);
+    rc |= h5_attr_i64(g, "wake_late_max_ns", c->wake_late_max_ns);
+    rc |= h5_attr_i64(g, "host_stalls", c->host_stalls);
+    rc |= h5_attr_i64(g, "host_stall_ns", c->host_stall_ns);
+    rc |= h5_attr_i64(g, "dry_waits", c->dry_waits);
+    rc |= h5_attr_i64(g, "dry_wait_ns", c->dry_wait_ns);
+    rc |= h5_attr_i64(g, "late_checks", c->late_checks);
+    rc |= h5_attr_i64(g, "max_late_ns", c->max_late_ns);
+    rc |= h5_attr_i64(g, "forgiven", c->forgiven);
+    rc |= h5_attr_i64(g, "forgiven_ns", c->forgiven_ns);
+    rc |= h5_attr_i64(g, "catchup_warnings", c->catchup_warnings);
     rc |= h5_attr_f64(g, "policy_code_ns", s->policy_ns);
     rc |= h5_attr_i64(g, "policy_timed_calls", c->timed_calls);
     rc |= h5_attr_i64(g, "events_recorded", s->events_recorded);

@@ -7,8 +7,10 @@
 
 struct DriftStats {
     gsl_rstat_workspace *all;
-    gsl_rstat_quantile_workspace *p99, *abs_p99;
+    gsl_rstat_quantile_workspace *p99, *abs_p99, *abs_p50;
     int64_t max_advance, max_delay, last, min, max;
+    /* running means and co-moments of (host, drift), for the slope */
+    double n, mx, my, cxy, m2x;
 };
 
 DriftStats *drift_stats_new(void)
@@ -19,7 +21,8 @@ DriftStats *drift_stats_new(void)
     s->all = gsl_rstat_alloc();
     s->p99 = gsl_rstat_quantile_alloc(0.99);
     s->abs_p99 = gsl_rstat_quantile_alloc(0.99);
-    if (!s->all || !s->p99 || !s->abs_p99) {
+    s->abs_p50 = gsl_rstat_quantile_alloc(0.5);
+    if (!s->all || !s->p99 || !s->abs_p99 || !s->abs_p50) {
         drift_stats_free(s);
         return NULL;
     }
@@ -38,11 +41,22 @@ void drift_stats_free(DriftStats *s)
         gsl_rstat_quantile_free(s->p99);
     if (s->abs_p99)
         gsl_rstat_quantile_free(s->abs_p99);
+    if (s->abs_p50)
+        gsl_rstat_quantile_free(s->abs_p50);
     free(s);
 }
 
-void drift_stats_add(DriftStats *s, int64_t d)
+void drift_stats_add(DriftStats *s, int64_t host_ns, int64_t d)
 {
+    /* Welford's update of the co-moment: no cancellation over long runs. */
+    double x = (double)host_ns, y = (double)d;
+    s->n += 1;
+    double dx = x - s->mx;
+    s->mx += dx / s->n;
+    s->my += (y - s->my) / s->n;
+    s->cxy += dx * (y - s->my);
+    s->m2x += dx * (x - s->mx);
+    gsl_rstat_quantile_add(fabs(y), s->abs_p50);
     gsl_rstat_add((double)d, s->all);
     gsl_rstat_quantile_add((double)d, s->p99);
     gsl_rstat_quantile_add(fabs((double)d), s->abs_p99);
@@ -71,6 +85,9 @@ void drift_stats_summary(const DriftStats *s, DriftSummary *o)
     o->p50 = gsl_rstat_median(w);
     o->p99 = gsl_rstat_quantile_get(s->p99);
     o->abs_p99 = gsl_rstat_quantile_get(s->abs_p99);
+    o->abs_p50 = gsl_rstat_quantile_get(s->abs_p50);
+    o->abs_max = s->max_advance > s->max_delay ? s->max_advance : s->max_delay;
+    o->slope_ppm = s->m2x > 0 ? s->cxy / s->m2x * 1e6 : 0;
     o->min = s->min;
     o->max = s->max;
     o->max_advance = s->max_advance;

@@ -3,7 +3,8 @@
 void sync_registry_init(SyncRegistry *r)
 {
     static const SyncPolicy *const builtin[] = {
-        &sync_policy_none, &sync_policy_start_only, &sync_policy_per_tb, &sync_policy_threshold,
+        &sync_policy_none, &sync_policy_start_only, &sync_policy_per_tb, &sync_policy_per_exit,
+        &sync_policy_threshold,
         &sync_policy_pid, &sync_policy_adaptive_shift, &sync_policy_hybrid,
     };
     *r = (SyncRegistry){0};

@@ -16,7 +16,17 @@ static void fake_sleep(void *opaque, int64_t ns)
     c->now_ns += ns + c->oversleep_ns;
 }
 
-const SyncClockOps fake_clock_ops = { fake_now, fake_sleep };
+/* An absolute deadline: the clock moves to it, then the same wake-up
+ * latency as a relative sleep. */
+static void fake_sleep_until(void *opaque, int64_t abs_ns)
+{
+    FakeClock *c = opaque;
+    if (abs_ns > c->now_ns)
+        c->now_ns = abs_ns;
+    c->now_ns += c->oversleep_ns;
+}
+
+const SyncClockOps fake_clock_ops = { fake_now, fake_sleep, fake_sleep_until };
 
 static void calibrate(FakeEngine *e);
 
@@ -62,11 +72,19 @@ static void burn(FakeEngine *e)
         spin_iters(e->tb_iters);
 }
 
-void fake_engine_run(FakeEngine *e, int64_t insns, const SyncHooks *h)
+static void loop_exit(FakeEngine *e)
+{
+    e->loop_exits++;
+    icount_loop_exit(&e->ic);
+}
+
+void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run)
 {
     Icount *ic = &e->ic;
     int64_t target = icount_raw(ic) + insns;
     while (icount_raw(ic) < target) {
+        if (run)
+            sync_run_enter(run);
         icount_prepare_for_run(ic);
         int64_t left = target - icount_raw(ic);
         int64_t budget = ic->budget;
@@ -77,24 +95,35 @@ void fake_engine_run(FakeEngine *e, int64_t insns, const SyncHooks *h)
         ic->budget = budget;
         icount_refill(ic);
         e->entries++;
-        if (h && h->init_delay)
-            h->init_delay(h->ctx);
-        while (ic->decr->u16.low + ic->extra > 0) {
-            if (ic->decr->u16.low == 0) {      /* decrementer exhausted: reload */
-                icount_update(ic);
-                icount_refill(ic);
+        int n = e->tb_insns, chain = 0;
+        for (;;) {
+            int32_t cnt = (int32_t)ic->decr->u32 - n;
+            if (cnt < 0) {      /* cpu_exec's TB-entry check */
+                if ((int32_t)ic->decr->u32 < 0)
+                    break;      /* kicked */
+                if (icount_tb_entry_stop(ic, n))
+                    continue;   /* a sync point only */
+                int32_t nat = icount_refill(ic);
+                loop_exit(e);
+                chain = 0;
+                if (nat == 0)
+                    break;
+                if (nat < n)
+                    n = nat;    /* the CPU would translate a shorter TB */
+                continue;
             }
-            int n = e->tb_insns < ic->decr->u16.low ? e->tb_insns : ic->decr->u16.low;
-            ic->decr->u16.low = (uint16_t)(ic->decr->u16.low - n);
+            ic->decr->u16.low = (uint16_t)cnt;
             burn(e);
             e->tbs++;
-            if (e->publish)
-                atomic_store_explicit(e->publish, icount_raw(ic), memory_order_relaxed);
-            if (h && h->perform_align)
-                h->perform_align(h->ctx);
+            n = e->tb_insns;
             if (e->after_tb)
                 e->after_tb(e->after_tb_opaque);
+            if (e->tbs_per_exit && ++chain >= e->tbs_per_exit) {
+                chain = 0;
+                loop_exit(e);
+            }
         }
+        ic->decr->u16.high = 0;
         icount_process_data(ic);
     }
 }

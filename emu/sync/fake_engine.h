@@ -1,10 +1,9 @@
 /*
  * A stand-in for the CPU, for unit tests and benchmarks of the policy layer:
  * it runs "TBs" of a fixed number of instructions through the real icount
- * bookkeeping (budget, 16-bit decrementer, extra reserve), calls the align
- * hooks exactly where cpu_exec would, and publishes the retired-instruction
- * count with a relaxed atomic store per TB, like the CPU does for the drift
- * monitor.
+ * bookkeeping (budget, 16-bit decrementer, extra reserve) with the same
+ * TB-entry check as cpu_exec, so a policy's sync points, loop exits and the
+ * count published for the drift monitor happen exactly as under the CPU.
  *
  * Host time per TB is either simulated (FakeClock: the clock only moves when
  * the engine or a sleep advances it; fully deterministic) or real (the
@@ -13,7 +12,6 @@
  */
 #ifndef EMU_SYNC_FAKE_ENGINE_H
 #define EMU_SYNC_FAKE_ENGINE_H
-#include <stdatomic.h>
 #include "sync/sync.h"
 
 typedef struct FakeClock {
@@ -30,19 +28,20 @@ typedef struct FakeEngine {
     IcountDecr decr;
     int tb_insns;              /* instructions per TB */
     int64_t insns_per_entry;   /* cpu_exec returns after this many (0: only at the budget's end) */
+    int tbs_per_exit;          /* a chain of TBs returns to the loop after this many (0: never) */
     int64_t host_ns_per_tb;    /* host cost of one TB (real time: calibrated busy loop) */
     double iters_per_ns;       /* calibrated by fake_engine_init (~2 ms) */
     uint64_t tb_iters;
     FakeClock *clock;          /* simulated host clock, or NULL for real time */
-    _Atomic int64_t *publish;  /* optional: retired instructions, stored per TB */
-    int64_t tbs, entries;
-    /* Optional per-TB observer (tests): called after perform_align. */
+    int64_t tbs, entries, loop_exits;
+    /* Optional per-TB observer (tests): called after each TB. */
     void (*after_tb)(void *opaque);
     void *after_tb_opaque;
 } FakeEngine;
 
 void fake_engine_init(FakeEngine *e, int shift, int tb_insns, int64_t host_ns_per_tb);
-/* Runs `insns` instructions (rounded up to whole TBs) through the hooks (may be NULL). */
-void fake_engine_run(FakeEngine *e, int64_t insns, const SyncHooks *hooks);
+/* Runs `insns` instructions; `run` (may be NULL) gets init_delay at every
+ * entry; its sync points are already on e->ic once sync_run_start ran. */
+void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run);
 
 #endif

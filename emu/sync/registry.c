@@ -1,6 +1,7 @@
 /* Policy registry, parameter parsing and the plugin loader. */
 #include "sync/sync.h"
 #include <dlfcn.h>
+#include <stdint.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static size_t param_size(SyncParamType t)
     case SYNC_PARAM_INT: return sizeof(int64_t);
     case SYNC_PARAM_DOUBLE: return sizeof(double);
     case SYNC_PARAM_BOOL: return sizeof(bool);
+    case SYNC_PARAM_DURATION: return sizeof(int64_t);
     }
     return 0;
 }
@@ -33,8 +35,30 @@ static const char *type_name(SyncParamType t)
     case SYNC_PARAM_INT: return "int";
     case SYNC_PARAM_DOUBLE: return "float";
     case SYNC_PARAM_BOOL: return "bool";
+    case SYNC_PARAM_DURATION: return "time";
     }
     return "?";
+}
+
+/* "150" (us), "150us", "2ms", "1s", "500ns" -> ns; false if malformed. */
+static bool parse_duration(const char *v, int64_t *ns)
+{
+    static const struct { const char *unit; int64_t mul; } units[] = {
+        { "", 1000 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+    };
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || errno || end == v)
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) {
+            if (x > INT64_MAX / units[i].mul || x < INT64_MIN / units[i].mul)
+                return false;
+            *ns = x * units[i].mul;
+            return true;
+        }
+    return false;
 }
 
 /* Parses one value into dst; -1 with a message naming the expected form. */
@@ -64,6 +88,16 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
             return -1;
         }
         memcpy(dst, &x, sizeof x);
+        return 0;
+    }
+    case SYNC_PARAM_DURATION: {
+        int64_t ns;
+        if (!parse_duration(v, &ns) || (double)ns < d->min * 1000 || (double)ns > d->max * 1000) {
+            snprintf(err, n, "%s: %s must be a duration in [%.15g, %.15g] us (a bare number is in "
+                     "us; or with ns, us, ms, s), not '%s'", p->name, d->name, d->min, d->max, v);
+            return -1;
+        }
+        memcpy(dst, &ns, sizeof ns);
         return 0;
     }
     case SYNC_PARAM_BOOL: {
@@ -152,6 +186,13 @@ void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size
             int64_t x;
             memcpy(&x, src, sizeof x);
             snprintf(val, sizeof val, "%lld", (long long)x);
+        } else if (d->type == SYNC_PARAM_DURATION) {
+            int64_t x;
+            memcpy(&x, src, sizeof x);
+            if (x % 1000)
+                snprintf(val, sizeof val, "%lldns", (long long)x);
+            else
+                snprintf(val, sizeof val, "%lld", (long long)(x / 1000));
         } else if (d->type == SYNC_PARAM_DOUBLE) {
             double x;
             memcpy(&x, src, sizeof x);
@@ -255,29 +296,124 @@ void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
     }
 }
 
-void sync_registry_help(const SyncRegistry *r, FILE *f)
+/* ---- the runtime's parameters, taken by every policy ------------------ */
+
+static const char *const catch_up_names[] = { "warn", "bounded", "forgive" };
+
+const char *sync_catch_up_name(int mode)
 {
-    fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
-               "-align-policy-plugin PATH.so):\n");
-    for (int i = 0; i < r->n; i++) {
-        const SyncPolicy *p = r->policy[i];
-        fprintf(f, "\n  %-15s %s%s%s%s\n", p->name, p->description,
-                strcmp(r->origin[i], "built-in") ? " [plugin " : "",
-                strcmp(r->origin[i], "built-in") ? r->origin[i] : "",
-                strcmp(r->origin[i], "built-in") ? "]" : "");
-        for (const SyncParam *d = p->params; d && d->name; d++) {
-            char def[80];
-            snprintf(def, sizeof def, "%s=%s", d->name, d->def);
-            fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
-        }
-        if (!p->params || !p->params->name)
-            fprintf(f, "      (no parameters)\n");
+    return mode >= 0 && mode < 3 ? catch_up_names[mode] : "?";
+}
+
+void sync_common_defaults(SyncCommon *c)
+{
+    *c = (SyncCommon){ .dry_run = false, .catch_up = SYNC_CATCHUP_WARN,
+                       .catch_up_limit_ns = 100 * 1000000LL, .speed = 1.0 };
+}
+
+void sync_common_format(const SyncCommon *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "dry-run=%s,catch-up=%s,catch-up-limit=%lld,speed=%.10g",
+             c->dry_run ? "on" : "off", sync_catch_up_name(c->catch_up),
+             (long long)(c->catch_up_limit_ns / 1000), c->speed);
+}
+
+typedef struct CommonParams {
+    bool dry_run;
+    int64_t limit;
+    double speed;
+} CommonParams;
+
+static const SyncParam common_params[] = {
+    { "dry-run", SYNC_PARAM_BOOL, "off", 0, 1, offsetof(CommonParams, dry_run),
+      "do every clock read and computation but never sleep or spin (bookkeeping cost)" },
+    { "catch-up-limit", SYNC_PARAM_DURATION, "100000", 0, 1e12, offsetof(CommonParams, limit),
+      "bounded: most lateness made up; forgive: oldest lateness kept; warn: lateness warned about" },
+    { "speed", SYNC_PARAM_DOUBLE, "1", 1e-6, 1e6, offsetof(CommonParams, speed),
+      "the guest runs at this many times real time" },
+    { 0 }
+};
+static const SyncPolicy common_table = {
+    SYNC_POLICY_HEADER, .name = "align-policy", .description = "runtime parameters",
+    .params = common_params, .params_size = sizeof(CommonParams),
+};
+
+/* Takes key=val (key already split) if it is a runtime parameter: 1 taken,
+ * 0 not one, -1 error. */
+static int common_param(const SyncPolicy *p, const char *key, const char *val, SyncCommon *c,
+                        char *err, size_t n)
+{
+    if (!strcmp(key, "catch-up")) {
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(val, catch_up_names[i])) {
+                c->catch_up = i;
+                return 1;
+            }
+        snprintf(err, n, "%s: catch-up must be warn, bounded or forgive, not '%s'", p->name, val);
+        return -1;
     }
-    fprintf(f, "\n`-icount shift=N,align=on` alone selects start-only.\n");
+    const SyncParam *d = common_params;
+    while (d->name && strcmp(d->name, key))
+        d++;
+    if (!d->name)
+        return 0;
+    CommonParams cp = { c->dry_run, c->catch_up_limit_ns, c->speed };
+    char sub[SYNC_ERR_LEN];
+    if (parse_value(&common_table, d, val, &cp, sub, sizeof sub) < 0) {
+        snprintf(err, n, "%s: %s", p->name, strchr(sub, ' ') ? strchr(sub, ' ') + 1 : sub);
+        return -1;
+    }
+    c->dry_run = cp.dry_run;
+    c->catch_up_limit_ns = cp.limit;
+    c->speed = cp.speed;
+    return 1;
+}
+
+/* Splits the runtime's keys out of kv into common; the rest goes to rest. */
+static int split_common(const SyncPolicy *p, const char *kv, SyncCommon *common, char *rest,
+                        size_t rest_len, char *err, size_t n)
+{
+    rest[0] = 0;
+    if (!kv || !*kv)
+        return 0;
+    char *copy = strdup(kv);
+    if (!copy) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    size_t len = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        int taken = 0;
+        if (eq) {
+            *eq = 0;
+            taken = common_param(p, tok, eq + 1, common, err, n);
+            *eq = '=';
+        }
+        if (taken < 0) {
+            rc = -1;
+            break;
+        }
+        if (!taken) {
+            int w = snprintf(rest + len, rest_len - len, "%s%s", len ? "," : "", tok);
+            if (w > 0 && (size_t)w < rest_len - len)
+                len += (size_t)w;
+        }
+    }
+    free(copy);
+    return rc;
 }
 
 int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
                     void **params, char *err, size_t n)
+{
+    return sync_spec_parse_common(r, spec, policy, params, NULL, err, n);
+}
+
+int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+                           void **params, SyncCommon *common, char *err, size_t n)
 {
     *policy = NULL;
     *params = NULL;
@@ -300,10 +436,16 @@ int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **
         snprintf(err, n, "out of memory");
         return -1;
     }
-    if (sync_params_parse(p, comma ? comma + 1 : NULL, buf, err, n) < 0) {
+    SyncCommon cm;
+    sync_common_defaults(&cm);
+    char rest[1024];
+    if (split_common(p, comma ? comma + 1 : NULL, &cm, rest, sizeof rest, err, n) < 0 ||
+        sync_params_parse(p, rest, buf, err, n) < 0) {
         free(buf);
         return -1;
     }
+    if (common)
+        *common = cm;
     *policy = p;
     *params = buf;
     return 0;
@@ -355,4 +497,33 @@ void sync_registry_free(SyncRegistry *r)
     for (int i = 0; i < r->n_dl; i++)
         dlclose(r->dl[i]);
     *r = (SyncRegistry){0};
+}
+
+void sync_registry_help(const SyncRegistry *r, FILE *f)
+{
+    fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
+               "-align-policy-plugin PATH.so):\n");
+    for (int i = 0; i < r->n; i++) {
+        const SyncPolicy *p = r->policy[i];
+        fprintf(f, "\n  %-15s %s%s%s%s\n", p->name, p->description,
+                strcmp(r->origin[i], "built-in") ? " [plugin " : "",
+                strcmp(r->origin[i], "built-in") ? r->origin[i] : "",
+                strcmp(r->origin[i], "built-in") ? "]" : "");
+        for (const SyncParam *d = p->params; d && d->name; d++) {
+            char def[80];
+            snprintf(def, sizeof def, "%s=%s", d->name, d->def);
+            fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
+        }
+        if (!p->params || !p->params->name)
+            fprintf(f, "      (no parameters)\n");
+    }
+    fprintf(f, "\n  Every policy also takes the runtime's parameters:\n");
+    for (const SyncParam *d = common_params; d->name; d++) {
+        char def[80];
+        snprintf(def, sizeof def, "%s=%s", d->name, d->def);
+        fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
+    }
+    fprintf(f, "      %-24s %-5s %s\n", "catch-up=warn", "enum",
+            "lateness: warn (make all up), bounded (at most the limit), forgive (after the limit)");
+    fprintf(f, "\n`-icount shift=N,align=on` alone selects start-only.\n");
 }

@@ -1,23 +1,265 @@
-/* SyncRun: one policy instance, its context, and the hook trampolines. */
+/* SyncRun: one policy instance, the runtime the policies share (clocks,
+ * lateness and catch-up, speed ratio, waiting, dry run), and its binding to
+ * the Icount's sync-point deadlines. */
 #include "sync/sync.h"
 #include "hostclock.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 /* One policy call in this many is timed (two host-clock reads, not charged
- * to the policy); the total is extrapolated from the sample. TBs before the
- * policy's align_at never reach the policy and are not timed. */
+ * to the policy); the total is extrapolated from the sample. */
 #define SYNC_TIME_PERIOD 256
 
-static void hook_init_delay(void *opaque);
-static void hook_init_delay_count(void *opaque);
-static void hook_perform_align(void *opaque);
+/* ---- the runtime behind policy.h --------------------------------------- */
 
-int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, Icount *ic,
-                  char *err, size_t n)
+static SyncRun *run_of(const SyncCtx *c) { return c->rt_opaque; }
+
+static int64_t rt_icount(const SyncCtx *c) { return icount_raw(run_of(c)->ic); }
+
+static int64_t rt_guest_ns(const SyncCtx *c)
+{
+    return icount_vclock_ns(run_of(c)->ic) - c->guest0_ns;
+}
+
+static int rt_shift(const SyncCtx *c) { return run_of(c)->ic->shift; }
+
+static void rt_set_shift(SyncCtx *c, int shift)
+{
+    SyncRun *r = run_of(c);
+    Icount *ic = r->ic;
+    if (shift < 0 || shift > ICOUNT_MAX_SHIFT || shift == ic->shift)
+        return;
+    int64_t v = icount_vclock_ns(ic), raw = icount_raw(ic);
+    int old = ic->shift;
+    ic->shift = shift;
+    ic->bias_ns = v - (raw << shift);       /* the guest clock stays continuous */
+    if (r->clock_changed)
+        r->clock_changed(r->clock_changed_opaque, shift, ic->bias_ns);
+    /* A budget computed for the old shift would overshoot the next timer
+     * deadline: make the machine recompute it. */
+    if (shift > old && ic->kick)
+        ic->kick(ic->kick_opaque);
+}
+
+static void forgive(SyncCtx *c, SyncView *v, int64_t ns)
+{
+    c->forgiven_ns += ns;
+    v->due_ns += ns;
+    v->advance_ns += ns;
+    c->n.forgiven++;
+    c->n.forgiven_ns += ns;
+    sync_emit(c, SYNC_EV_FORGIVE, v->host_ns, v->guest_ns, v->advance_ns, 0, 0, ns);
+}
+
+static void rt_measure(SyncCtx *c, SyncView *v)
+{
+    v->host_ns = sync_host_ns(c);
+    v->guest_ns = sync_guest_ns(c);
+    int64_t scaled = c->common.speed == 1.0 ? v->guest_ns
+                                            : (int64_t)((double)v->guest_ns / c->common.speed);
+    v->due_ns = scaled + c->forgiven_ns;
+    v->advance_ns = v->due_ns - v->host_ns;
+    if (v->advance_ns >= 0) {
+        c->late_since_ns = -1;
+        return;
+    }
+    int64_t late = -v->advance_ns, limit = c->common.catch_up_limit_ns;
+    c->n.late_checks++;
+    if (late > c->n.max_late_ns)
+        c->n.max_late_ns = late;
+    switch (c->common.catch_up) {
+    case SYNC_CATCHUP_BOUNDED:
+        if (late > limit)
+            forgive(c, v, late - limit);
+        break;
+    case SYNC_CATCHUP_FORGIVE:
+        if (c->late_since_ns < 0) {
+            c->late_since_ns = v->host_ns;
+        } else if (v->host_ns - c->late_since_ns >= limit) {
+            forgive(c, v, late);
+            c->late_since_ns = -1;
+        }
+        break;
+    default:
+        if (late > limit)
+            c->n.catchup_warnings++;
+        break;
+    }
+}
+
+/* A wake-up this late means the host did not run the vCPU (another task, a
+ * hypervisor): the record marks it so that drift it causes can be told apart. */
+#define HOST_STALL_NS 1000000
+
+static void count_lateness(SyncCtx *c, int64_t late)
+{
+    if (late <= 0)
+        return;
+    c->n.wake_late_ns += late;
+    if (late > c->n.wake_late_max_ns)
+        c->n.wake_late_max_ns = late;
+    if (late > HOST_STALL_NS) {
+        c->n.host_stalls++;
+        c->n.host_stall_ns += late;
+    }
+}
+
+/* Host time since start as the policy sees it, not counted. */
+static int64_t policy_now(const SyncCtx *c)
+{
+    return sync_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns;
+}
+
+static void sleep_until_abs(SyncCtx *c, int64_t abs_ns)
+{
+    if (c->clock) {
+        c->clock->sleep_until_ns(c->clock_opaque, abs_ns);
+        return;
+    }
+    struct timespec ts = { (time_t)(abs_ns / SYNC_NS_PER_SEC), (long)(abs_ns % SYNC_NS_PER_SEC) };
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;   /* an absolute deadline survives a signal */
+}
+
+/* A dry run skips the wait but lets the policy's clock jump to its end, so
+ * the policy makes the decisions (and the clock reads) it would make had it
+ * waited. */
+static int64_t dry_wait(SyncCtx *c, int64_t t0, int64_t until, int64_t view_ns)
+{
+    c->n.dry_waits++;
+    c->n.dry_wait_ns += until - t0;
+    c->dry_offset_ns += until - t0;
+    sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, until - t0, 0, 1);
+    return until;
+}
+
+/* The pacing cost: CPU time of this thread spent waking and spinning. */
+static int64_t thread_cpu(const SyncCtx *c)
+{
+    if (c->clock)
+        return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * SYNC_NS_PER_SEC + ts.tv_nsec;
+}
+
+static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns);
+
+static int64_t rt_wait_until(SyncCtx *c, int64_t until, int64_t spin_ns, int64_t view_ns)
+{
+    int64_t t0 = policy_now(c);
+    if (until <= t0)
+        return t0;
+    if (c->common.dry_run)
+        return dry_wait(c, t0, until, view_ns);
+    int64_t cpu0 = thread_cpu(c);
+    int64_t t = wait_until(c, t0, until, spin_ns, view_ns);
+    c->n.wait_cpu_ns += thread_cpu(c) - cpu0;
+    return t;
+}
+
+static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns)
+{
+    int64_t t = t0, wake = until - (spin_ns > 0 ? spin_ns : 0);
+    if (wake > t0) {
+        sleep_until_abs(c, wake + c->host0_ns);
+        t = policy_now(c);
+        c->n.sleeps++;
+        c->n.sleep_req_ns += wake - t0;
+        c->n.sleep_act_ns += t - t0;
+        count_lateness(c, t - wake);
+        sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, wake - t0, t - t0, 0);
+    }
+    if (t < until && spin_ns > 0) {
+        int64_t s0 = t;
+        while (t < until) {
+            t = sync_host_ns(c);
+            c->n.spin_polls++;
+        }
+        c->n.spins++;
+        c->n.spin_ns += t - s0;
+        sync_emit(c, SYNC_EV_SPIN, s0, sync_guest_ns(c), view_ns, until - s0, t - s0, 0);
+    }
+    return t;
+}
+
+static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns)
+{
+    int64_t t0 = policy_now(c), t1 = t0;
+    if (ns > 0 && c->common.dry_run) {
+        t1 = dry_wait(c, t0, t0 + ns, view_ns);
+    } else if (ns > 0) {
+        int64_t cpu0 = thread_cpu(c);
+        if (c->clock) {
+            c->clock->sleep_ns(c->clock_opaque, ns);
+        } else {
+            struct timespec ts = { (time_t)(ns / SYNC_NS_PER_SEC), (long)(ns % SYNC_NS_PER_SEC) };
+            clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);   /* EINTR: return early */
+        }
+        t1 = policy_now(c);
+        c->n.wait_cpu_ns += thread_cpu(c) - cpu0;
+        c->n.sleeps++;
+        c->n.sleep_req_ns += ns;
+        c->n.sleep_act_ns += t1 - t0;
+        count_lateness(c, t1 - t0 - ns);
+        sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, ns, t1 - t0, 0);
+    }
+    if (woke_ns)
+        *woke_ns = t1;
+    return t1 - t0;
+}
+
+static const SyncRuntime runtime = {
+    rt_icount, rt_guest_ns, rt_shift, rt_set_shift, rt_measure, rt_wait_until, rt_sleep,
+};
+
+/* ---- sync points and loop exits ------------------------------------- */
+
+/* Time in policy code = elapsed - waits during the call. */
+static inline int64_t waited_ns(const SyncCtx *c)
+{
+    return c->n.sleep_act_ns + c->n.spin_ns;
+}
+
+static int64_t on_sync(void *opaque)
+{
+    SyncRun *r = opaque;
+    SyncCtx *c = &r->ctx;
+    int64_t now = icount_raw(r->ic);
+    if (now == r->last_sync_icount)       /* this TB boundary was served */
+        return c->align_at > now ? c->align_at : now + 1;
+    r->last_sync_icount = now;
+    c->n.calls++;
+    if (--r->countdown) {
+        r->policy->perform_align(c, r->state);
+    } else {
+        r->countdown = r->time_period;
+        int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
+        r->policy->perform_align(c, r->state);
+        int64_t dt = host_monotonic_ns() - t0 - (waited_ns(c) - w0) - r->read_cost_ns;
+        c->n.timed_calls++;
+        c->n.timed_ns += dt > 0 ? dt : 0;
+    }
+    return c->align_at;
+}
+
+static void on_loop_exit(void *opaque)
+{
+    SyncRun *r = opaque;
+    r->ctx.n.exit_calls++;
+    r->policy->loop_exit(&r->ctx, r->state);
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
+                  Icount *ic, char *err, size_t n)
 {
     memset(r, 0, sizeof *r);
     r->policy = p;
+    r->ic = ic;
     r->params = calloc(1, p->params_size ? p->params_size : 1);
     r->state = calloc(1, p->state_size ? p->state_size : 1);
     if (!r->params || !r->state) {
@@ -27,14 +269,18 @@ int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, Icount *i
     }
     if (p->params_size)
         memcpy(r->params, params, p->params_size);
-    r->ctx.ic = ic;
+    if (common)
+        r->ctx.common = *common;
+    else
+        sync_common_defaults(&r->ctx.common);
+    r->ctx.rt = &runtime;
+    r->ctx.rt_opaque = r;
+    r->ctx.late_since_ns = -1;
     r->ctx.check_interval_ns = 100 * SYNC_NS_PER_US;
     r->time_period = SYNC_TIME_PERIOD;
     r->countdown = SYNC_TIME_PERIOD;
-    r->hooks.ctx = r;
-    r->hooks.init_delay = p->init_delay ? hook_init_delay : hook_init_delay_count;
-    r->hooks.perform_align = p->perform_align ? hook_perform_align : NULL;
-    r->hooks.align_at = &r->ctx.align_at;
+    r->last_sync_icount = -1;
+    r->saved_slack = -1;
     return 0;
 }
 
@@ -54,8 +300,8 @@ void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void
 
 void sync_run_set_clock_changed(SyncRun *r, void (*fn)(void *, int, int64_t), void *opaque)
 {
-    r->ctx.clock_changed = fn;
-    r->ctx.clock_changed_opaque = opaque;
+    r->clock_changed = fn;
+    r->clock_changed_opaque = opaque;
 }
 
 /* The cost of one host_monotonic_ns() call, subtracted from each timed
@@ -71,67 +317,60 @@ static int64_t read_cost_ns(void)
     return best;
 }
 
-/* Time in policy code = elapsed - (sleep + spin) during the call. */
-static inline int64_t waited_ns(const SyncCtx *c)
+bool sync_run_active(const SyncRun *r)
 {
-    return c->n.sleep_act_ns + c->n.spin_ns;
-}
-
-static void hook_init_delay(void *opaque)
-{
-    SyncRun *r = opaque;
-    SyncCtx *c = &r->ctx;
-    int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
-    r->policy->init_delay(c, r->state);
-    int64_t dt = host_monotonic_ns() - t0 - (waited_ns(c) - w0) - r->read_cost_ns;
-    c->n.entries++;
-    c->n.entry_ns += dt > 0 ? dt : 0;
-}
-
-static void hook_init_delay_count(void *opaque)
-{
-    SyncRun *r = opaque;
-    r->ctx.n.entries++;
-}
-
-static void hook_perform_align(void *opaque)
-{
-    SyncRun *r = opaque;
-    SyncCtx *c = &r->ctx;
-    if (sync_icount(c) < c->align_at)      /* not at the policy's next sync point */
-        return;
-    c->n.calls++;
-    if (--r->countdown) {
-        r->policy->perform_align(c, r->state);
-        return;
-    }
-    r->countdown = r->time_period;
-    int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
-    r->policy->perform_align(c, r->state);
-    int64_t dt = host_monotonic_ns() - t0 - (waited_ns(c) - w0) - r->read_cost_ns;
-    c->n.timed_calls++;
-    c->n.timed_ns += dt > 0 ? dt : 0;
+    const SyncPolicy *p = r->policy;
+    return p && (p->init_delay || p->perform_align || p->loop_exit);
 }
 
 int sync_run_start(SyncRun *r, char *err, size_t n)
 {
     SyncCtx *c = &r->ctx;
     c->host0_ns = sync_host_abs_uncounted(c);
-    c->guest0_ns = icount_vclock_ns(c->ic);
+    c->guest0_ns = icount_vclock_ns(r->ic);
     c->check_next_ns = 0;
     r->read_cost_ns = read_cost_ns();
     if (r->policy->init && r->policy->init(c, r->state, r->params, err, n) < 0)
         return -1;
     r->initialised = true;
     r->started = true;
+    /* A late wake-up is drift: QEMU sets the slack to 1 ns too. */
+    if (!c->clock && !c->common.dry_run && sync_run_active(r)) {
+        int old = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+        if (old > 0 && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) == 0)
+            r->saved_slack = old;
+    }
+    Icount *ic = r->ic;
+    ic->sync_opaque = r;
+    ic->on_sync = r->policy->perform_align ? on_sync : NULL;
+    ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
+    icount_set_policy_at(ic, r->policy->perform_align ? c->align_at : INT64_MAX);
     return 0;
 }
 
-const SyncHooks *sync_run_hooks(SyncRun *r)
+void sync_run_enter(SyncRun *r)
 {
-    if (!r->policy || (!r->policy->init_delay && !r->policy->perform_align))
-        return NULL;
-    return &r->hooks;
+    if (!r->started || !r->policy->init_delay)
+        return;
+    SyncCtx *c = &r->ctx;
+    int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
+    r->policy->init_delay(c, r->state);
+    int64_t dt = host_monotonic_ns() - t0 - (waited_ns(c) - w0) - r->read_cost_ns;
+    c->n.entries++;
+    c->n.entry_ns += dt > 0 ? dt : 0;
+    if (r->policy->perform_align)
+        icount_set_policy_at(r->ic, c->align_at);
+}
+
+void sync_run_set_speed(SyncRun *r, double speed)
+{
+    SyncCtx *c = &r->ctx;
+    if (!(speed > 0) || speed == c->common.speed)
+        return;
+    /* Keep the host time at which the current guest time is due. */
+    double g = (double)(icount_vclock_ns(r->ic) - c->guest0_ns);
+    c->forgiven_ns += (int64_t)(g / c->common.speed - g / speed);
+    c->common.speed = speed;
 }
 
 double sync_run_policy_ns(const SyncRun *r)
@@ -149,6 +388,14 @@ void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque)
 
 void sync_run_destroy(SyncRun *r)
 {
+    if (r->ic && r->ic->sync_opaque == r) {
+        r->ic->on_sync = NULL;
+        r->ic->on_loop_exit = NULL;
+        r->ic->sync_opaque = NULL;
+        icount_set_policy_at(r->ic, INT64_MAX);
+    }
+    if (r->saved_slack > 0)
+        prctl(PR_SET_TIMERSLACK, (unsigned long)r->saved_slack, 0, 0, 0);
     if (r->initialised && r->policy && r->policy->teardown)
         r->policy->teardown(&r->ctx, r->state);
     free(r->params);

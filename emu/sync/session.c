@@ -16,7 +16,22 @@ const char sync_cli_usage[] =
 "  -record FILE.h5       record drift, policy events and a summary (HDF5; written\n"
 "                        to FILE.h5.partial, renamed when the run ends)\n"
 "  -record-rate HZ       drift sampling rate (default 1000)\n"
-"  -align-report         print clock-alignment statistics at exit\n";
+"  -align-report         print clock-alignment statistics at exit\n"
+"  -tb-chain modern|qemu-2.1|none\n"
+"                        which TB exits jump straight to the next TB: all direct\n"
+"                        and indirect ones (default), direct ones within a page\n"
+"                        (QEMU 2.1), or none (every TB returns to the loop)\n";
+
+static const char *const chain_names[] = { "modern", "qemu-2.1", "none" };
+
+const char *sync_tb_chain_name(int chain)
+{
+    return chain >= 0 && chain < 3 ? chain_names[chain] : "?";
+}
+
+/* The drift monitor's count is at most this much guest time old while the
+ * guest runs (it is exact at sync points, loop exits and while asleep). */
+#define PUBLISH_GUEST_NS 10000
 
 struct SyncSession {
     SyncRegistry reg;
@@ -26,8 +41,9 @@ struct SyncSession {
     Icount *ic;
     RecordMeta meta;
     SyncMachineInfo mi;
-    bool report;
-    char params_text[512], icount_opts[96];
+    bool report, precise_monitor;
+    char params_text[512], common_text[160], icount_opts[96];
+    SyncCommon common;
     int64_t cpu0, user0, sys0, host0, guest0, icount0;
     int last_shift;
     int64_t last_bias;
@@ -49,7 +65,7 @@ void sync_config_init(SyncConfig *c, int argc, char **argv)
 bool sync_cli_is_option(const char *o, bool *takes_value)
 {
     static const char *const with_value[] = { "-align-policy", "-align-policy-plugin", "-record",
-                                              "-record-rate" };
+                                              "-record-rate", "-tb-chain" };
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (!strcmp(o, with_value[i])) {
             *takes_value = true;
@@ -119,6 +135,16 @@ int sync_cli_option(SyncConfig *c, const char *o, const char *v)
         c->record_path = v;
         return 0;
     }
+    if (!strcmp(o, "-tb-chain")) {
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(v, chain_names[i])) {
+                c->tb_chain = i;
+                return 0;
+            }
+        snprintf(err, sizeof err, "-tb-chain: expected modern, qemu-2.1 or none, not '%s'", v);
+        print_err(err);
+        return -1;
+    }
     if (!strcmp(o, "-record-rate")) {
         char *end;
         double hz = strtod(v, &end);
@@ -181,6 +207,7 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
     s->ic = ic;
     s->mi = *mi;
     s->report = c->report;
+    s->precise_monitor = c->record_path || c->report;
     char err[SYNC_ERR_LEN], e2[SYNC_ERR_LEN + 64];
     if (load_registry(&s->reg, c, err, sizeof err) < 0) {
         snprintf(e2, sizeof e2, "-align-policy-plugin: %s", err);
@@ -192,18 +219,20 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
     const char *spec = c->policy_spec ? c->policy_spec : mi->align ? "start-only" : "none";
     const SyncPolicy *p;
     void *params;
-    if (sync_spec_parse(&s->reg, spec, &p, &params, err, sizeof err) < 0) {
+    if (sync_spec_parse_common(&s->reg, spec, &p, &params, &s->common, err, sizeof err) < 0) {
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
         return fail(s, e2);
     }
     s->aligning = p != &sync_policy_none;
-    if (s->aligning && !mi->sleep) {
+    if (s->aligning && !mi->sleep && !s->common.dry_run) {
         free(params);
         return fail(s, "-align-policy: alignment needs sleep=on (it sleeps the host)");
     }
-    int rc = sync_run_init(&s->run, p, params, ic, err, sizeof err);
-    if (rc == 0)
+    int rc = sync_run_init(&s->run, p, params, &s->common, ic, err, sizeof err);
+    if (rc == 0) {
         sync_params_format(p, params, s->params_text, sizeof s->params_text);
+        sync_common_format(&s->common, s->common_text, sizeof s->common_text);
+    }
     free(params);
     if (rc < 0)
         return fail(s, err);
@@ -216,6 +245,8 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
              mi->align ? "on" : "off", mi->sleep ? "on" : "off");
     s->meta = (RecordMeta){
         .policy = p->name, .policy_params = s->params_text, .policy_description = p->description,
+        .runtime_params = s->common_text, .dry_run = s->common.dry_run,
+        .tb_chain = sync_tb_chain_name(c->tb_chain),
         .policy_origin = origin, .shift = mi->shift, .icount_options = s->icount_opts,
         .workload = mi->kernel, .workload_args = mi->append ? mi->append : "",
         .emulator_version = mi->version ? mi->version : "unknown",
@@ -235,6 +266,7 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         if (c->record_path)
             sync_run_set_emit(&s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
         sync_run_set_clock_changed(&s->run, recorder_set_clock_cb, s->rec);
+        recorder_set_icount_source(s->rec, &ic->published);
     }
     *out = s;
     return 0;
@@ -243,27 +275,6 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
 bool sync_session_aligning(const SyncSession *s)
 {
     return s && s->aligning;
-}
-
-const SyncHooks *sync_session_hooks(SyncSession *s)
-{
-    return s && s->have_run ? sync_run_hooks(&s->run) : NULL;
-}
-
-_Atomic int64_t *sync_session_icount_slot(SyncSession *s)
-{
-    return s && s->rec ? recorder_icount_slot(s->rec) : NULL;
-}
-
-bool sync_session_wants_icount(const SyncSession *s)
-{
-    return s && s->rec;
-}
-
-void sync_session_set_icount_source(SyncSession *s, const volatile int64_t *src)
-{
-    if (s && s->rec)
-        recorder_set_icount_source(s->rec, src);
 }
 
 static int64_t thread_cpu_ns(void)
@@ -303,6 +314,10 @@ int sync_session_start(SyncSession *s)
     thread_rusage(&s->user0, &s->sys0);
     s->last_shift = s->ic->shift;
     s->last_bias = s->ic->bias_ns;
+    if (s->rec && s->precise_monitor) {
+        int64_t step = PUBLISH_GUEST_NS >> s->ic->shift;
+        icount_set_publish_step(s->ic, step > 0 ? step : 1);
+    }
     if (s->rec) {
         recorder_set_clock(s->rec, s->ic->shift, s->ic->bias_ns);
         if (recorder_start(s->rec, s->host0, s->guest0, s->icount0, err, sizeof err) < 0) {
@@ -315,7 +330,11 @@ int sync_session_start(SyncSession *s)
 
 void sync_session_before_exec(SyncSession *s)
 {
-    if (!s || !s->rec)
+    if (!s)
+        return;
+    if (s->started)
+        sync_run_enter(&s->run);
+    if (!s->rec)
         return;
     if (s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
         s->last_shift = s->ic->shift;
@@ -324,7 +343,7 @@ void sync_session_before_exec(SyncSession *s)
     }
 }
 
-int sync_session_finish(SyncSession *s, int exit_code, int64_t tbs)
+int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
 {
     if (!s || !s->started)
         return 0;
@@ -353,7 +372,10 @@ int sync_session_finish(SyncSession *s, int exit_code, int64_t tbs)
     ps.n = 0;
     sync_run_report(&s->run, stat_list_put, &ps);
     sum.counters = s->run.ctx.n;
-    sum.tbs = tbs >= 0 ? tbs : sum.counters.calls;
+    sum.tbs = st && st->tbs >= 0 ? st->tbs : sum.counters.calls;
+    sum.loop_exits = st ? st->loop_exits : -1;
+    sum.sync_stops = s->ic->sync_stops;
+    sum.wait_cpu_ns = sum.counters.wait_cpu_ns;
     sum.policy_ns = sync_run_policy_ns(&s->run);
     sum.shift_final = s->ic->shift;
     sum.exit_code = exit_code;

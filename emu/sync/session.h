@@ -3,19 +3,17 @@
  * and a SyncSession that owns the chosen policy's run, the drift recorder
  * and the report for one machine run. The machine calls, in order:
  *
- *   sync_session_create()      after the CPU and Icount exist
- *   arm_cpu_set_align_hooks()  with sync_session_hooks() if not NULL
- *   if sync_session_wants_icount(): arm_cpu_publish_retired(cpu, true) and
- *      sync_session_set_icount_source(s, arm_cpu_retired_ptr(cpu))
- *      (or, for an engine that stores into a given variable, sync_session_icount_slot())
- *   sync_session_start()       just before the run loop, on the vCPU thread
- *   sync_session_before_exec() before every arm_cpu_exec() (cheap)
+ *   sync_session_create()      after the CPU and Icount exist (the CPU is
+ *                              built with the -tb-chain model of SyncConfig)
+ *   sync_session_start()       just before the run loop, on the vCPU thread:
+ *                              the policy's sync points and loop-exit hook go
+ *                              on the Icount, which the CPU already serves
+ *   sync_session_before_exec() before every arm_cpu_exec() (init_delay)
  *   sync_session_finish()      after the run loop, on the vCPU thread
  *   sync_session_free()
  */
 #ifndef EMU_SYNC_SESSION_H
 #define EMU_SYNC_SESSION_H
-#include <stdatomic.h>
 #include "sync/sync.h"
 
 typedef struct SyncConfig {
@@ -27,6 +25,7 @@ typedef struct SyncConfig {
     const char *record_path;                 /* -record */
     double record_rate_hz;                   /* -record-rate (default 1000) */
     bool report;                             /* -align-report */
+    int tb_chain;                            /* -tb-chain: 0 modern, 1 qemu-2.1, 2 none (ArmChainModel) */
 } SyncConfig;
 
 /* Usage lines for the options below, to append to -help. */
@@ -55,17 +54,21 @@ typedef struct SyncSession SyncSession;
  * no report, no progress); -1 after printing a one-line error. */
 int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachineInfo *mi, Icount *ic);
 bool sync_session_aligning(const SyncSession *s);          /* sets Icount.align */
-const SyncHooks *sync_session_hooks(SyncSession *s);       /* NULL: install none */
-_Atomic int64_t *sync_session_icount_slot(SyncSession *s); /* NULL: no monitor */
-bool sync_session_wants_icount(const SyncSession *s);      /* a monitor runs */
-/* The monitor reads the retired-instruction count the CPU publishes here. */
-void sync_session_set_icount_source(SyncSession *s, const volatile int64_t *src);
+/* The policy's sync points and loop-exit hook go on the Icount given to
+ * sync_session_create; the drift monitor reads Icount.published. */
 int sync_session_start(SyncSession *s);
+/* Before every vCPU run: the policy's init_delay, the clock mapping. */
 void sync_session_before_exec(SyncSession *s);
-/* Stops the monitor, writes the record, prints the report. tbs: executed TBs
- * from the CPU's statistics, or -1. Returns -1 if the record could not be
- * finished (message printed). */
-int sync_session_finish(SyncSession *s, int exit_code, int64_t tbs);
+/* What the execution loop did, for the record and the report. */
+typedef struct SyncExecStats {
+    int64_t tbs;          /* executed TBs, or -1 */
+    int64_t loop_exits;   /* returns to the execution loop, or -1 */
+} SyncExecStats;
+/* Stops the monitor, writes the record, prints the report. Returns -1 if
+ * the record could not be finished (message printed). */
+int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st);
+/* The name of a -tb-chain value. */
+const char *sync_tb_chain_name(int chain);
 void sync_session_free(SyncSession *s);
 
 #ifndef DRIFTLAB_GIT

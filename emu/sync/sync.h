@@ -2,13 +2,14 @@
  * The alignment-policy layer: a registry of policies (built-in and plugins),
  * parameter parsing, and SyncRun, one policy instance bound to an Icount.
  *
- * The layer depends only on the Icount struct (the guest clock), the host
- * clock and the two CPU hooks, so it runs the same under the real CPU and
- * under the fake engine of the unit tests (fake_engine.h).
+ * The layer depends only on the Icount struct (the guest clock and its
+ * sync-point deadlines) and the host clock, so it runs the same under the
+ * real CPU and under the fake engine of the unit tests (fake_engine.h).
  */
 #ifndef EMU_SYNC_SYNC_H
 #define EMU_SYNC_SYNC_H
 #include <stdio.h>
+#include "icount.h"
 #include "policy.h"
 
 #define SYNC_MAX_POLICIES 32
@@ -27,7 +28,7 @@ typedef struct SyncRegistry {
 
 /* The built-in policies, in the order `-align-policy help` lists them. */
 extern const SyncPolicy sync_policy_none, sync_policy_start_only, sync_policy_per_tb,
-    sync_policy_threshold, sync_policy_pid, sync_policy_adaptive_shift, sync_policy_hybrid;
+    sync_policy_per_exit, sync_policy_threshold, sync_policy_pid, sync_policy_adaptive_shift, sync_policy_hybrid;
 
 void sync_registry_init(SyncRegistry *r);
 void sync_registry_free(SyncRegistry *r);   /* closes plugins */
@@ -52,49 +53,63 @@ void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size
 /* "NAME[,key=val...]": finds the policy and returns malloc'ed parameters. */
 int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
                     void **params, char *err, size_t n);
+/* The same, also returning the runtime's parameters (common may be NULL). */
+int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+                           void **params, SyncCommon *common, char *err, size_t n);
+
+/* The runtime's parameters (dry-run, catch-up, catch-up-limit, speed) are
+ * accepted by every policy: sync_spec_parse takes them out of the spec. */
+void sync_common_defaults(SyncCommon *c);
+/* "dry-run=off,catch-up=warn,catch-up-limit=100000,speed=1" */
+void sync_common_format(const SyncCommon *c, char *buf, size_t n);
+const char *sync_catch_up_name(int mode);
 
 /* ---- a run ------------------------------------------------------------ */
 
-/* Same shape as the CPU's ArmAlignHooks, so the glue copies the fields;
- * align_at is an optional extra: a CPU that wants to save the call may skip
- * perform_align while icount_raw() < *align_at (the trampoline checks it
- * too, so ignoring it is correct). */
-typedef struct SyncHooks {
-    void (*init_delay)(void *ctx);
-    void (*perform_align)(void *ctx);
-    void *ctx;
-    const int64_t *align_at;
-} SyncHooks;
-
+/* One policy instance bound to an Icount: its sync points are deadlines on
+ * the Icount's instruction timeline (ic->policy_at), its loop_exit hook
+ * runs at ic->on_loop_exit. */
 typedef struct SyncRun {
     const SyncPolicy *policy;
     void *params;              /* owned copy */
     void *state;               /* owned, zeroed */
     SyncCtx ctx;
-    uint32_t time_period;      /* time one perform_align call in this many (power of 2; 0 = never) */
+    Icount *ic;
+    uint32_t time_period;      /* time one perform_align call in this many (power of 2) */
     uint32_t countdown;
     int64_t read_cost_ns;      /* one host-clock read, subtracted from timed samples */
-    SyncHooks hooks;
+    int64_t last_sync_icount;  /* one sync per TB boundary */
+    void (*clock_changed)(void *opaque, int shift, int64_t bias_ns);
+    void *clock_changed_opaque;
+    long saved_slack;          /* timer slack before the run; -1: untouched */
     bool initialised, started;
 } SyncRun;
 
-/* Copies params (already parsed). The clock defaults to the real one;
- * events go nowhere until sync_run_set_emit. Does not call policy init yet. */
-int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, Icount *ic,
-                  char *err, size_t n);
+/* Copies params (already parsed) and common (NULL: defaults). The clock
+ * defaults to the real one; events go nowhere until sync_run_set_emit. Does
+ * not call policy init yet. */
+int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
+                  Icount *ic, char *err, size_t n);
 void sync_run_set_clock(SyncRun *r, const SyncClockOps *ops, void *opaque);
 void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void *opaque,
                        int64_t check_interval_ns);
+/* Told whenever a policy changes the shift (and so the clock mapping). */
 void sync_run_set_clock_changed(SyncRun *r, void (*fn)(void *, int, int64_t), void *opaque);
-/* Takes the clock origins (now) and calls the policy's init: -1 on refusal. */
+/* Takes the clock origins (now), calls the policy's init (-1 on refusal),
+ * sets the timer slack to 1 ns for a policy that waits on the real clock,
+ * and puts the first sync point on the Icount's timeline. */
 int sync_run_start(SyncRun *r, char *err, size_t n);
-/* The hooks to install, or NULL when the policy has none (e.g. `none`).
- * Valid from sync_run_init on; they must not be called before sync_run_start. */
-const SyncHooks *sync_run_hooks(SyncRun *r);
+/* Before every vCPU run (the execution loop is entered): init_delay. */
+void sync_run_enter(SyncRun *r);
+/* Changes the speed ratio during the run; the schedule stays continuous
+ * (the guest is neither ahead nor late because of the change). */
+void sync_run_set_speed(SyncRun *r, double speed);
+/* True when the policy does anything at all (`none` does not). */
+bool sync_run_active(const SyncRun *r);
 /* Calls the policy's report hook. */
 void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque);
 /* Estimated ns spent inside policy code (sampled perform_align + init_delay). */
 double sync_run_policy_ns(const SyncRun *r);
-void sync_run_destroy(SyncRun *r);   /* teardown + free */
+void sync_run_destroy(SyncRun *r);   /* unbinds, teardown, free */
 
 #endif

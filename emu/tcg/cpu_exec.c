@@ -10,7 +10,6 @@
  * Faults and io-recompiles leave from the middle of a TB with longjmp to the
  * setjmp done once per arm_cpu_exec() call.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include "arm/arm_int.h"
 #include "tcg/tb.h"
@@ -92,34 +91,25 @@ static bool handle_interrupt(ArmCPU *cpu, TB **last_tb)
     return false;
 }
 
-static void per_tb_slow(ArmCPU *cpu)
-{
-    const ArmAlignHooks *h = cpu->hooks;
-    if (h && h->perform_align && (!h->align_at || icount_raw(cpu->ic) >= *h->align_at))
-        h->perform_align(h->ctx);
-    if (cpu->publish)
-        atomic_store_explicit((_Atomic int64_t *)&cpu->retired, icount_raw(cpu->ic),
-                              memory_order_relaxed);
-}
-
 /* cpu_tb_exec + chained execution + cpu_loop_exec_tb's TB_EXIT_REQUESTED
  * handling. */
 static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **last_tb,
                                                   int *tb_exit)
 {
-    const bool slow = cpu->hooks != NULL || cpu->publish;
+    const int chain_max = cpu->cfg.chain == ARM_CHAIN_NONE ? 0 : DIRECT_CHAIN_MAX;
     for (;;) {
         /* gen_tb_start: icount check at TB entry */
         int32_t cnt = (int32_t)cpu->icount_decr.u32 - (int32_t)tb->icount;
         if (unlikely(cnt < 0)) {
             cpu->r[15] = tb->pc;
+            if ((int32_t)cpu->icount_decr.u32 >= 0 && icount_tb_entry_stop(cpu->ic, tb->icount))
+                continue;     /* only a sync point: invisible to the execution */
             if (log_enabled(cpu->log, LOG_EXEC))
                 fprintf(logf_(cpu), "Stopped execution of TB chain before %p [%08x] \n",
                         (void *)tb->ops, tb->pc);
             *last_tb = NULL;
             if ((int32_t)cpu->icount_decr.u32 < 0)
                 return;       /* something asked for an exit */
-            icount_update(cpu->ic);
             int32_t left = icount_refill(cpu->ic);
             if (left > 0 && left < tb->icount)
                 cpu->cflags_next_tb = (tb->cflags & ~CF_COUNT_MASK) | (uint32_t)left;
@@ -128,18 +118,18 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
         cpu->icount_decr.u16.low = (uint16_t)cnt;
         cpu->cur_tb = tb;
         cpu->stats.tbs_executed++;
-        /* Direct jumps between TBs bypass this loop; not when something must
-         * run after every TB. */
-        cpu->chain_left = slow ? 0 : DIRECT_CHAIN_MAX;
+        cpu->chain_left = chain_max;
         uint32_t ex = tb->ops[0].fn(cpu, &tb->ops[0]);
         tb = (TB *)cpu->cur_tb;     /* the last TB that ran */
-        if (unlikely(slow))
-            per_tb_slow(cpu);
         if (likely(ex <= EXIT_GOTO_TB1)) {
             TB *next = tb->jmp_dest[ex];
             if (likely(next && !next->invalid)) {
-                tb = next;
-                continue;
+                if (likely(chain_max)) {
+                    tb = next;
+                    continue;
+                }
+                *last_tb = NULL;      /* chaining off: every TB returns to the loop */
+                return;
             }
             tb->jmp_dest[ex] = NULL;
             *last_tb = tb;
@@ -148,6 +138,10 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
         }
         switch (ex) {
         case EXIT_GOTO_PTR: {
+            if (cpu->cfg.chain != ARM_CHAIN_MODERN) {
+                *last_tb = NULL;      /* QEMU 2.1: indirect jumps return to the loop */
+                return;
+            }
             TB *next = tb_lookup(cpu, cpu->r[15], cpu->tb_flags, cpu->curr_cflags);
             if (next) {
                 if (unlikely(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))))
@@ -183,14 +177,15 @@ int arm_cpu_exec(ArmCPU *cpu)
             return ARM_EXCP_HLT;
         cpu->halted = false;
     }
-    if (cpu->hooks && cpu->hooks->init_delay)
-        cpu->hooks->init_delay(cpu->hooks->ctx);
     cpu->curr_cflags = ARM_CURR_CFLAGS(cpu);
-    cpu->ptr_chain = !(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU)));
+    cpu->ptr_chain = !(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))) &&
+                     cpu->cfg.chain == ARM_CHAIN_MODERN;
 
     if (setjmp(cpu->jmp_env) != 0) {
         /* came back from the middle of a TB (fault, io recompile, flush) */
         cpu->io_stop = false;
+        cpu->stats.loop_exits++;
+        icount_loop_exit(cpu->ic);
     }
     for (;;) {
         int ret;
@@ -220,6 +215,7 @@ int arm_cpu_exec(ArmCPU *cpu)
                 log_cpu_exec(cpu, tb);
             loop_exec_tb(cpu, tb, &last_tb, &tb_exit);
             cpu->stats.loop_exits++;
+            icount_loop_exit(cpu->ic);
         }
     }
 }

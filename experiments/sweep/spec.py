@@ -166,15 +166,23 @@ def key_lines(text):
 @dataclasses.dataclass
 class ParamInfo:
     name: str
-    type: str          # INT, DOUBLE, BOOL
+    type: str          # INT, DOUBLE, BOOL, DURATION (a bare number is in us)
     default: str
     lo: float
     hi: float
 
 
-_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL)\s*,\s*"([^"]*)"\s*,'
+_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL|DURATION)\s*,\s*"([^"]*)"\s*,'
                        r'\s*([^,]+?)\s*,\s*([^,]+?)\s*,')
 _NAME_RE = re.compile(r'\.name\s*=\s*"([a-z0-9-]+)"')
+# The runtime's parameters, which every policy takes (emu/sync/registry.c).
+RUNTIME_PARAMS = {
+    "dry-run": ParamInfo("dry-run", "BOOL", "off", math.nan, math.nan),
+    "catch-up": ParamInfo("catch-up", "CHOICE", "warn", math.nan, math.nan),
+    "catch-up-limit": ParamInfo("catch-up-limit", "DURATION", "100000", 0.0, 1e12),
+    "speed": ParamInfo("speed", "DOUBLE", "1", 1e-6, 1e6),
+}
+CATCH_UP_MODES = ("warn", "bounded", "forgive")
 
 
 def _num(s):
@@ -202,6 +210,7 @@ def known_policies(src_dir=None):
             continue
         params = {m[0]: ParamInfo(m[0], m[1], m[2], _num(m[3]), _num(m[4]))
                   for m in _PARAM_RE.findall(text)}
+        params.update(RUNTIME_PARAMS)
         if re.search(r"SyncPolicy\s+driftlab_sync_policy\b", text):
             out[(None, f.stem)] = (names[0], params)
         else:
@@ -610,13 +619,22 @@ def _linux_workload(c, key, label, w, check_files, warnings):
 
 
 def _check_param(c, key, info, x):
+    if info.type == "CHOICE":
+        if x not in CATCH_UP_MODES:
+            c.fail(key, f"'{info.name}' is one of {', '.join(CATCH_UP_MODES)}, not {x!r}")
+        return
     if info.type == "BOOL":
         if not (isinstance(x, bool) or x in ("on", "off", "true", "false", "yes", "no", 0, 1)):
             c.fail(key, f"'{info.name}' is a boolean (true/false), not {x!r}")
         return
+    if info.type == "DURATION" and isinstance(x, str):
+        if not re.fullmatch(r"-?\d+(ns|us|ms|s)?", x):
+            c.fail(key, f"'{info.name}' is an integer (us) or a duration with ns/us/ms/s, not {x!r}")
+        return
+    integral = info.type in ("INT", "DURATION")
     if isinstance(x, bool) or isinstance(x, str):
-        c.fail(key, f"'{info.name}' is {'an integer' if info.type == 'INT' else 'a number'}, not {x!r}")
-    if info.type == "INT" and not isinstance(x, int):
+        c.fail(key, f"'{info.name}' is {'an integer' if integral else 'a number'}, not {x!r}")
+    if integral and not isinstance(x, int):
         c.fail(key, f"'{info.name}' is an integer, not {x!r}")
     if not (math.isnan(info.lo) or x >= info.lo) or not (math.isnan(info.hi) or x <= info.hi):
         c.fail(key, f"'{info.name}' = {x!r} is out of range [{_fmt_value(info.lo)}, {_fmt_value(info.hi)}]")

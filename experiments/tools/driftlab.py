@@ -87,7 +87,10 @@ def cmd_bench(args):
         bench_io.run(ROOT, reps=args.reps)
     elif args.what == "policies":
         import bench_policies
-        bench_policies.run(ROOT, reps=args.reps)
+        bench_policies.main((["--quick"] if args.quick else []) + ["--reps", str(args.reps)] +
+                            (["--shifts", args.shifts] if args.shifts else []) +
+                            (["--workloads", args.workloads] if args.workloads else []) +
+                            (["--callgrind"] if args.callgrind else []))
     elif args.what == "linux":
         import bench_linux
         bench_linux.run(ROOT, reps=args.reps)
@@ -116,9 +119,15 @@ def main(argv=None):
     be.add_argument("what", choices=["emu", "io", "policies", "linux"],
                     help="emu: emu-arm vs QEMU guest MIPS; io: CPU vs IO workloads, "
                     "TB and device-exit rates, last-IO share, both -icount-io modes and QEMU; "
-                    "policies: overhead and drift of every alignment policy per shift; "
+                    "policies: recording cost, bookkeeping (dry run vs none), pacing, drift and "
+                    "per-exit under each chaining model, per shift and workload; "
                     "linux: the Linux guest (boot, stress, fio) on emu-arm vs QEMU, guest MIPS")
     be.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
+    be.add_argument("--quick", action="store_true", help="policies: a small version (~3 min)")
+    be.add_argument("--shifts", help="policies: icount shifts (default 4,6)")
+    be.add_argument("--workloads", help="policies: cpu,io,linux-stress,linux-fio (default all)")
+    be.add_argument("--callgrind", action="store_true",
+                    help="policies: also count the recording cost in instructions (valgrind)")
     be.set_defaults(fn=cmd_bench)
     sys.path.insert(0, str(ROOT / "experiments"))
     import sweep.cli

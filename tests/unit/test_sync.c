@@ -71,8 +71,8 @@ static void watch_tb(void *opaque)
     if (guest - w->prev_guest > w->max_guest_step)
         w->max_guest_step = guest - w->prev_guest;
     w->prev_guest = guest;
-    if (sync_icount(c) != icount_raw(c->ic) ||
-        sync_guest_ns(c) + c->guest0_ns != icount_vclock_ns(c->ic))
+    if (sync_icount(c) != icount_raw(&w->e->ic) ||
+        sync_guest_ns(c) + c->guest0_ns != icount_vclock_ns(&w->e->ic))
         w->icount_mismatch = true;
     if (!w->samples)
         return;
@@ -141,9 +141,10 @@ static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_n
     char err[SYNC_ERR_LEN];
     const SyncPolicy *p;
     void *params;
+    SyncCommon common;
     memset(r, 0, sizeof *r);
     sync_registry_init(&r->reg);
-    if (sync_spec_parse(&r->reg, spec, &p, &params, err, sizeof err) < 0) {
+    if (sync_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0) {
         printf("# %s\n", err);
         return -1;
     }
@@ -154,7 +155,7 @@ static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_n
         r->clock.read_ns = 20;
         r->e.clock = &r->clock;
     }
-    int rc = sync_run_init(&r->run, p, params, &r->e.ic, err, sizeof err);
+    int rc = sync_run_init(&r->run, p, params, &common, &r->e.ic, err, sizeof err);
     free(params);
     if (rc < 0)
         return -1;
@@ -185,7 +186,7 @@ static int64_t thread_cpu_ns(void)
 static void rig_run(Rig *r, int64_t insns)
 {
     int64_t c0 = thread_cpu_ns(), t0 = sync_real_now_ns();
-    fake_engine_run(&r->e, insns, sync_run_hooks(&r->run));
+    fake_engine_run(&r->e, insns, &r->run);
     int64_t cpu = thread_cpu_ns() - c0, wall = sync_real_now_ns() - t0;
     /* Share of a CPU the engine got while it wanted one (not sleeping). */
     int64_t awake = wall - (r->e.clock ? 0 : r->run.ctx.n.sleep_act_ns + r->run.ctx.n.spin_ns);
@@ -237,8 +238,8 @@ static void test_registry(void)
     sync_registry_init(&reg);
     char names[512], err[SYNC_ERR_LEN];
     sync_registry_names(&reg, names, sizeof names);
-    check(!strcmp(names, "none, start-only, per-tb, threshold, pid, adaptive-shift, hybrid"),
-          "registry lists the 7 built-ins: %s", names);
+    check(!strcmp(names, "none, start-only, per-tb, per-exit, threshold, pid, adaptive-shift, hybrid"),
+          "registry lists the 8 built-ins: %s", names);
     bool all_valid = true;
     for (int i = 0; i < reg.n; i++)
         if (sync_policy_validate(reg.policy[i], err, sizeof err) < 0) {
@@ -266,12 +267,15 @@ static void test_registry(void)
     free(params);
 
     static const struct { const char *spec, *want1, *want2; } bad[] = {
-        { "foo", "unknown policy 'foo'", "none, start-only, per-tb, threshold, pid, adaptive-shift, hybrid" },
+        { "foo", "unknown policy 'foo'", "none, start-only, per-tb, per-exit, threshold, pid, adaptive-shift, hybrid" },
         { "pid,kq=1", "unknown parameter 'kq'", "kp, ki, kd, period-us" },
         { "pid,kp=abc", "kp must be a number", "not 'abc'" },
         { "pid,kp", "expected key=value", "kp" },
-        { "threshold,period-us=0", "period-us must be an integer in [1,", "not '0'" },
-        { "threshold,period-us=12x", "period-us must be an integer", "'12x'" },
+        { "threshold,period-us=0", "period-us must be a duration in [0.001,", "not '0'" },
+        { "threshold,period-us=12x", "period-us must be a duration", "'12x'" },
+        { "threshold,catch-up=later", "catch-up must be warn, bounded or forgive", "'later'" },
+        { "pid,speed=0", "speed must be a number in [", "not '0'" },
+        { "per-tb,dry-run=perhaps", "dry-run must be on or off", "perhaps" },
         { "pid,windup=maybe", "windup must be on or off", "maybe" },
         { "none,x=1", "unknown parameter 'x'", "parameters: none" },
         { "", "unknown policy ''", "valid:" },
@@ -320,7 +324,9 @@ static void test_none(void)
 {
     Rig r;
     rig_start(&r, "none", 4, 10, 40, true, 0);
-    check(sync_run_hooks(&r.run) == NULL, "none installs no hooks");
+    check(!sync_run_active(&r.run) && !r.e.ic.on_sync && !r.e.ic.on_loop_exit &&
+              r.e.ic.policy_at == INT64_MAX,
+          "none puts no sync point and no loop-exit hook on the timeline");
     rig_run(&r, 1000000);
     check(r.run.ctx.n.host_reads == 0 && r.run.ctx.n.sleeps == 0 && !r.w.icount_mismatch,
           "none: no clock reads, no sleeps; sync_icount/sync_guest_ns match icount_raw/vclock");
@@ -381,8 +387,8 @@ static void test_per_tb(void)
     Rig r;
     rig_start(&r, "per-tb", 4, 10, 40, true, 100000);
     rig_run(&r, 5000000);
-    check(r.run.ctx.n.host_reads == r.e.tbs,
-          "per-tb reads the host clock exactly once per TB (%lld reads, %lld TBs)",
+    check(r.run.ctx.n.host_reads == r.e.tbs + 1,
+          "per-tb reads the host clock once per TB boundary (%lld reads, %lld TBs)",
           (long long)r.run.ctx.n.host_reads, (long long)r.e.tbs);
     check(r.run.ctx.n.sleeps > 0 && r.w.max_drift <= 3000000 + 160,
           "per-tb fast: sleeps (%lld) and advance <= 3 ms + 1 TB (max %lld ns)",
@@ -408,9 +414,9 @@ static void test_threshold(void)
     check(r.w.max_drift <= 200000 + 100000 + 160,
           "threshold: advance <= max-advance + period + 1 TB (max %lld ns)", (long long)r.w.max_drift);
     bool hyst = true;
-    for (int i = 0; i < r.log->n; i++)
+    for (int i = 0; i < r.log->n; i++)   /* a simulated read costs 20 ns */
         if (r.log->ev[i].kind == SYNC_EV_SLEEP)
-            hyst &= r.log->ev[i].req_ns == r.log->ev[i].view_ns - 50000;
+            hyst &= llabs(r.log->ev[i].req_ns - (r.log->ev[i].view_ns - 50000)) <= 100;
     check(hyst && r.run.ctx.n.sleeps > 0, "threshold: sleeps down to the target (hysteresis)");
     rig_free(&r);
 
@@ -418,18 +424,18 @@ static void test_threshold(void)
     rig_start(&r, "threshold,max-advance-us=200,target-us=-100,period-us=50", 4, 10, 40, true, 0);
     r.clock.oversleep_ns = 60000;
     rig_run(&r, 10000000);
-    int64_t first = -1, last = -1;
+    int64_t first = 1, last = 1;
     for (int i = 0; i < r.log->n; i++)
         if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
             int64_t over = r.log->ev[i].req_ns - (r.log->ev[i].view_ns + 100000);
-            if (first < 0)
+            if (first == 1)
                 first = over;
             last = over;
         }
-    check(first == 0 && last < -50000 && last > -70000 && stat(&r.stats, "oversleep_estimate_ns") > 50000 &&
-              r.w.min_drift > -100000 - 60000 - 20000,
-          "threshold compensates the oversleep (request shortened by %lld us, estimate %.0f us)",
-          (long long)-last / 1000, stat(&r.stats, "oversleep_estimate_ns") / 1000);
+    check(first <= 0 && first > -100 && last < -50000 && last > -70000 &&
+              stat(&r.stats, "lateness_estimate_ns") > 50000 && r.w.min_drift > -100000 - 60000 - 20000,
+          "threshold compensates the wake-up lateness (deadline %lld us earlier, estimate %.0f us)",
+          (long long)-last / 1000, stat(&r.stats, "lateness_estimate_ns") / 1000);
     rig_free(&r);
     char err[SYNC_ERR_LEN];
     SyncRegistry reg;
@@ -440,7 +446,7 @@ static void test_threshold(void)
     FakeEngine e;
     fake_engine_init(&e, 4, 10, 40);
     SyncRun run;
-    sync_run_init(&run, p, params, &e.ic, err, sizeof err);
+    sync_run_init(&run, p, params, NULL, &e.ic, err, sizeof err);
     check(sync_run_start(&run, err, sizeof err) < 0 && strstr(err, "target-us"),
           "threshold refuses target >= max advance: %s", err);
     sync_run_destroy(&run);
@@ -487,10 +493,10 @@ static void test_threshold_skip_and_outliers(void)
     r.e.after_tb = outlier_tb;
     r.e.after_tb_opaque = &o;
     rig_run(&r, 10000000);
-    check(o.done && stat(&r.stats, "oversleep_clipped") >= 1 && r.w.max_drift <= 200000 + 50000 + 160 &&
-              stat(&r.stats, "oversleep_estimate_ns") < 40000,
-          "threshold: a 5 ms oversleep is clipped (estimate %.0f us, max advance %lld us)",
-          stat(&r.stats, "oversleep_estimate_ns") / 1000, (long long)r.w.max_drift / 1000);
+    check(o.done && stat(&r.stats, "lateness_clipped") >= 1 && r.w.max_drift <= 200000 + 50000 + 160 &&
+              stat(&r.stats, "lateness_estimate_ns") < 40000,
+          "threshold: a 5 ms late wake-up is clipped (estimate %.0f us, max advance %lld us)",
+          stat(&r.stats, "lateness_estimate_ns") / 1000, (long long)r.w.max_drift / 1000);
     rig_free(&r);
 }
 
@@ -579,6 +585,197 @@ static void test_adaptive(void)
     rig_free(&r);
 }
 
+/* ---- the runtime: dry run, per-exit, absolute deadlines, catch-up ------ */
+
+/* A dry run never sleeps or spins, and its policy sees the clock its waits
+ * would have produced, so it makes the same decisions and the same reads. */
+static void test_dry_run(void)
+{
+    static const char *const specs[] = {
+        "threshold,max-advance-us=200,target-us=-100,period-us=50",
+        "per-tb", "start-only", "pid", "hybrid,spin-us=30", "per-exit",
+        "threshold,max-advance-us=200,period-us=20,max-period-us=2000",
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        char dry_spec[200];
+        snprintf(dry_spec, sizeof dry_spec, "%s,dry-run=on", specs[i]);
+        Rig real, dry;
+        /* 4x faster than real time, no wake-up lateness: a real wait ends
+         * exactly at its deadline, as a dry one pretends. */
+        rig_start(&real, specs[i], 4, 10, 40, true, 20000);
+        rig_start(&dry, dry_spec, 4, 10, 40, true, 20000);
+        real.e.tbs_per_exit = dry.e.tbs_per_exit = 9;
+        real.e.after_tb = dry.e.after_tb = NULL;    /* no observer reads */
+        int64_t clock0 = dry.clock.now_ns, reads0 = dry.clock.reads;
+        rig_run(&real, 3000000);
+        rig_run(&dry, 3000000);
+        const SyncCounters *a = &real.run.ctx.n, *b = &dry.run.ctx.n;
+        /* The dry clock moved only by the TBs and the reads themselves. */
+        int64_t moved = dry.clock.now_ns - clock0;
+        bool no_wait = b->sleeps == 0 && b->spins == 0 && b->sleep_act_ns == 0 &&
+                       moved == dry.e.tbs * 40 + (dry.clock.reads - reads0) * 20;
+        check(no_wait && b->dry_waits > 0,
+              "%s, dry run: no sleep or spin (%lld skipped waits), host clock moved only by "
+              "the run", specs[i], (long long)b->dry_waits);
+        check(a->host_reads - a->spin_polls == b->host_reads && a->calls == b->calls &&
+                  a->exit_calls == b->exit_calls && a->sleeps + a->spins > 0 &&
+                  b->dry_waits == (a->sleeps > a->spins ? a->sleeps : a->spins),
+              "%s, dry run reads the clock as the real policy does (%lld = %lld - %lld spin "
+              "polls; %lld waits)", specs[i], (long long)b->host_reads, (long long)a->host_reads,
+              (long long)a->spin_polls, (long long)b->dry_waits);
+        rig_free(&real);
+        rig_free(&dry);
+    }
+}
+
+/* per-exit reads the clock once per return to the loop, whatever the
+ * chain length. */
+static void test_per_exit(void)
+{
+    static const int chains[] = { 1, 7, 0 };
+    for (size_t i = 0; i < 3; i++) {
+        Rig r;
+        rig_start(&r, "per-exit", 4, 10, 40, true, 50000);
+        r.e.tbs_per_exit = chains[i];
+        rig_run(&r, 2000000);
+        const SyncCounters *n = &r.run.ctx.n;
+        check(n->host_reads == r.e.loop_exits && n->exit_calls == r.e.loop_exits &&
+                  n->calls == 0 && r.e.loop_exits > 0,
+              "per-exit, a loop exit every %d TBs: %lld reads for %lld loop exits (%lld TBs)",
+              chains[i], (long long)n->host_reads, (long long)r.e.loop_exits, (long long)r.e.tbs);
+        rig_free(&r);
+    }
+}
+
+/* 10,000 waits each woken 50 us late: with absolute deadlines computed from
+ * guest time the lateness stays one wake-up's worth. */
+static void test_absolute_deadlines(void)
+{
+    Rig r;
+    rig_start(&r, "none", 4, 10, 0, true, 0);
+    r.clock.read_ns = 0;
+    r.clock.oversleep_ns = 50000;
+    SyncCtx *c = &r.run.ctx;
+    int64_t worst = 0;
+    for (int i = 0; i < 10000; i++) {
+        fake_engine_run(&r.e, 1000000 / 16, &r.run);   /* 1 ms of guest time, no host time */
+        r.clock.now_ns += 10000;                       /* ... but some host time */
+        SyncView v;
+        sync_measure(c, &v);
+        int64_t woke = sync_wait_for_advance(c, &v, 0, 0);
+        int64_t late = woke - v.due_ns;
+        if (late > worst)
+            worst = late;
+    }
+    SyncView v;
+    sync_measure(c, &v);
+    check(c->n.sleeps == 10000 && worst == 50000 && v.advance_ns == -50000 &&
+              c->n.wake_late_ns == 10000 * 50000LL && c->n.wake_late_max_ns == 50000,
+          "10,000 absolute-deadline sleeps, each woken 50 us late: lateness stays 50 us "
+          "(worst %lld ns, final %lld ns)", (long long)worst, (long long)-v.advance_ns);
+    /* The same with a relative sleep of the nominal period: it adds up. */
+    int64_t lag0 = -v.advance_ns;
+    for (int i = 0; i < 1000; i++) {
+        fake_engine_run(&r.e, 1000000 / 16, &r.run);
+        sync_sleep(c, 1000000, 0, NULL);
+    }
+    sync_measure(c, &v);
+    check(-v.advance_ns - lag0 == 1000 * 50000LL,
+          "relative sleeps of the period instead: 1,000 wake-ups add up to %lld ms of lateness",
+          (long long)(-v.advance_ns - lag0) / 1000000);
+    rig_free(&r);
+}
+
+/* Catch-up modes on a simulated clock: a host stall of 5 ms. */
+static void test_catch_up(void)
+{
+    static const struct {
+        const char *spec;
+        int64_t forgiven_ns, advance_ns[3];
+        int64_t warnings;
+    } cases[] = {
+        /* checks at the stall, 1 ms and 2 ms after it (the guest not running) */
+        { "none,catch-up=bounded,catch-up-limit=1ms", 4000000 + 1000000 + 1000000,
+          { -1000000, -1000000, -1000000 }, 0 },
+        { "none,catch-up=forgive,catch-up-limit=2ms", 7000000, { -5000000, -6000000, 0 }, 0 },
+        { "none,catch-up=warn,catch-up-limit=1ms", 0, { -5000000, -6000000, -7000000 }, 3 },
+        { "none", 0, { -5000000, -6000000, -7000000 }, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Rig r;
+        rig_start(&r, cases[i].spec, 4, 10, 0, true, 0);
+        r.clock.read_ns = 0;
+        SyncCtx *c = &r.run.ctx;
+        fake_engine_run(&r.e, 62500, &r.run);      /* 1 ms of guest time in no host time */
+        r.clock.now_ns += 6000000;                  /* a 6 ms stall: 5 ms late */
+        bool ok = true;
+        for (int k = 0; k < 3; k++) {
+            SyncView v;
+            sync_measure(c, &v);
+            ok &= v.advance_ns == cases[i].advance_ns[k];
+            if (v.advance_ns != cases[i].advance_ns[k])
+                printf("# check %d: advance %lld, expected %lld\n", k, (long long)v.advance_ns,
+                       (long long)cases[i].advance_ns[k]);
+            r.clock.now_ns += 1000000;
+        }
+        check(ok && c->n.forgiven_ns == cases[i].forgiven_ns &&
+                  c->n.catchup_warnings == cases[i].warnings && c->n.late_checks > 0,
+              "catch-up %s: forgiven %lld us, %lld warnings", cases[i].spec,
+              (long long)c->n.forgiven_ns / 1000, (long long)c->n.catchup_warnings);
+        rig_free(&r);
+    }
+}
+
+/* speed=R: guest time is due at guest/R of host time; a change keeps the
+ * schedule continuous. */
+static void test_speed(void)
+{
+    Rig r;
+    rig_start(&r, "none,speed=2", 4, 10, 0, true, 0);
+    r.clock.read_ns = 0;
+    SyncCtx *c = &r.run.ctx;
+    fake_engine_run(&r.e, 625000, &r.run);         /* 10 ms of guest time */
+    r.clock.now_ns += 5000000;                     /* 5 ms of host time */
+    SyncView v;
+    sync_measure(c, &v);
+    bool on_time = v.advance_ns == 0;
+    sync_run_set_speed(&r.run, 0.5);
+    SyncView w;
+    sync_measure(c, &w);
+    fake_engine_run(&r.e, 62500, &r.run);          /* 1 ms more of guest time */
+    SyncView x;
+    sync_measure(c, &x);
+    check(on_time && w.advance_ns == 0 && x.advance_ns == 2000000,
+          "speed 2: 10 ms of guest time due after 5 ms; at speed 0.5 still on time, then 1 ms of "
+          "guest time is 2 ms ahead (%lld, %lld, %lld ns)", (long long)v.advance_ns,
+          (long long)w.advance_ns, (long long)x.advance_ns);
+    rig_free(&r);
+}
+
+/* Durations take units; a bare number is in microseconds. */
+static void test_durations(void)
+{
+    SyncRegistry reg;
+    sync_registry_init(&reg);
+    static const struct { const char *spec, *want; } cases[] = {
+        { "threshold,period-us=2ms", "period-us=2000," },
+        { "threshold,period-us=1500ns", "period-us=1500ns," },
+        { "threshold,period-us=1s", "period-us=1000000," },
+        { "threshold,period-us=75", "period-us=75," },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const SyncPolicy *p;
+        void *params;
+        char err[SYNC_ERR_LEN], fmt[512] = "";
+        int rc = sync_spec_parse(&reg, cases[i].spec, &p, &params, err, sizeof err);
+        if (rc == 0)
+            sync_params_format(p, params, fmt, sizeof fmt);
+        check(rc == 0 && strstr(fmt, cases[i].want), "%s -> %s", cases[i].spec, fmt);
+        free(params);
+    }
+    sync_registry_free(&reg);
+}
+
 int main(void)
 {
     test_registry();
@@ -590,6 +787,12 @@ int main(void)
     test_pid();
     test_hybrid();
     test_adaptive();
+    test_dry_run();
+    test_per_exit();
+    test_absolute_deadlines();
+    test_catch_up();
+    test_speed();
+    test_durations();
     printf("1..%d\n", n_tests);
     return n_failed ? 1 : 0;
 }

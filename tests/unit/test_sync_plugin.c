@@ -60,7 +60,8 @@ static void run_plugin(SyncRegistry *reg, const char *spec, const char *stat_nam
     char err[SYNC_ERR_LEN];
     const SyncPolicy *p;
     void *params;
-    if (sync_spec_parse(reg, spec, &p, &params, err, sizeof err) < 0) {
+    SyncCommon common;
+    if (sync_spec_parse_common(reg, spec, &p, &params, &common, err, sizeof err) < 0) {
         check(false, "%s parses: %s", spec, err);
         return;
     }
@@ -69,12 +70,12 @@ static void run_plugin(SyncRegistry *reg, const char *spec, const char *stat_nam
     fake_engine_init(&e, 4, 10, 40);   /* 4x faster than real time, simulated */
     e.clock = &clk;
     SyncRun run;
-    sync_run_init(&run, p, params, &e.ic, err, sizeof err);
+    sync_run_init(&run, p, params, &common, &e.ic, err, sizeof err);
     free(params);
     sync_run_set_clock(&run, &fake_clock_ops, &clk);
     int rc = sync_run_start(&run, err, sizeof err);
     if (rc == 0)
-        fake_engine_run(&e, 5000000, sync_run_hooks(&run));
+        fake_engine_run(&e, 5000000, &run);
     double found = -1;
     typedef struct { const char *name; double *out; } Want;
     Want w = { stat_name, &found };
@@ -106,7 +107,7 @@ int main(void)
     sync_registry_names(&reg, names, sizeof names);
     check(strstr(names, "hybrid, template, predictive") != NULL, "plugins join the registry: %s", names);
     if (sync_registry_find(&reg, "template"))
-        run_plugin(&reg, "template,every=4", "checks");
+        run_plugin(&reg, "template,every=40", "checks");
     if (sync_registry_find(&reg, "predictive"))
         run_plugin(&reg, "predictive,max-advance-us=200", "checks");
 
@@ -115,7 +116,7 @@ int main(void)
 
     so(path, sizeof path, "wrong_abi_plugin");
     rc = sync_registry_load_plugin(&reg, path, err, sizeof err);
-    check(rc < 0 && strstr(err, "ABI version 101") && strstr(err, "needs 1") && !strchr(err, '\n') &&
+    check(rc < 0 && strstr(err, "ABI version 102") && strstr(err, "needs 2") && !strchr(err, '\n') &&
               !sync_registry_find(&reg, "wrong-abi"),
           "wrong-ABI plugin refused: %s", err);
     so(path, sizeof path, "no_symbol_plugin");

@@ -178,17 +178,16 @@ static int session_run(const RunOpts *o, const char *kernel)
     SyncSession *s;
     if (sync_session_create(&s, &cfg, &mi, &e.ic) < 0)
         return -1;
-    e.publish = sync_session_icount_slot(s);
     if (sync_session_start(s) < 0) {
         sync_session_free(s);
         return -1;
     }
-    const SyncHooks *h = sync_session_hooks(s);
     for (int64_t done = 0; done < o->insns; done += 100000) {
         sync_session_before_exec(s);
-        fake_engine_run(&e, 100000, h);
+        fake_engine_run(&e, 100000, NULL);
     }
-    int rc = sync_session_finish(s, 0, e.tbs);
+    SyncExecStats st = { e.tbs, e.loop_exits };
+    int rc = sync_session_finish(s, 0, &st);
     sync_session_free(s);
     return rc;
 }
