@@ -56,6 +56,13 @@ void cli_usage(FILE *f)
 "  -unmapped-reads-zero  the default, kept for old command lines\n"
 "  -no-reboot            a guest reset ends the run with status 0, as in QEMU;\n"
 "                        without it the guest restarts from its images\n"
+"  -roi-begin PREFIX, -roi-end PREFIX\n"
+"                        region of interest: the policy, the drift monitor and\n"
+"                        the record start at the first serial-0 line that starts\n"
+"                        with the begin prefix and stop at the first later line\n"
+"                        that starts with the end prefix; before and after, the\n"
+"                        guest runs unaligned (the Linux guest's /init prints\n"
+"                        'driftlab: begin ...' and 'driftlab: done')\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
 "  -display none, -monitor none   accepted for QEMU compatibility\n"
@@ -318,7 +325,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         static const char *const with_value[] = {
             "-M", "-machine", "-m", "-kernel", "-append", "-serial", "-icount", "-d", "-D",
             "-semihosting-config", "-display", "-monitor", "-icount-io", "-rtc-base", "-rtc", "-cpu",
-            "-initrd", "-dtb",
+            "-initrd", "-dtb", "-roi-begin", "-roi-end",
             "-sd", "-drive", "-sd-latency",
         };
         unsigned k;
@@ -341,6 +348,10 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
                 return err("-m: invalid RAM size '%s' (1M..256M, e.g. 128M)", v);
         } else if (!strcmp(o, "-kernel")) {
             cfg->kernel = v;
+        } else if (!strcmp(o, "-roi-begin") || !strcmp(o, "-roi-end")) {
+            if (!*v)
+                return err("%s: the line prefix must not be empty", o);
+            *(!strcmp(o, "-roi-begin") ? &cfg->roi_begin : &cfg->roi_end) = v;
         } else if (!strcmp(o, "-initrd")) {
             cfg->initrd = v;
         } else if (!strcmp(o, "-dtb")) {
@@ -401,6 +412,8 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
     }
     if (!cfg->kernel)
         return err("no -kernel image given (see -help)");
+    if (!cfg->roi_begin != !cfg->roi_end)
+        return err("-roi-begin and -roi-end go together");
     if (cfg->n_serial == 0)
         cfg->serial[cfg->n_serial++] = "stdio";
     if (sync_config_check(&cfg->sync) < 0)

@@ -34,6 +34,7 @@ typedef struct MachineConfig {
     const char *initrd;               /* -initrd */
     const char *dtb;                  /* -dtb */
     bool no_reboot;                   /* -no-reboot: a guest reset ends the run (0) */
+    const char *roi_begin, *roi_end;  /* -roi-begin/-roi-end: console line prefixes */
     SyncConfig sync;                  /* -align-policy, -record, -align-report */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;

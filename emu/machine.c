@@ -38,6 +38,44 @@ static void on_reset_request(void *opaque)
     arm_cpu_request_exit(m->cpu);
 }
 
+static void on_roi_line(void *opaque, int which, const char *line)
+{
+    Machine *m = opaque;
+    (void)line;
+    if ((which == 0 && m->roi == ROI_WAITING) || (which == 1 && m->roi == ROI_IN)) {
+        m->roi_pending = which + 1;
+        arm_cpu_kick(m->cpu);        /* act at the next TB boundary */
+    }
+}
+
+static SyncExecStats exec_stats(Machine *m)
+{
+    SyncExecStats st = { -1, -1 };
+    if (m->cpu) {
+        st.tbs = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed - m->roi_tbs0;
+        st.loop_exits = (int64_t)arm_cpu_stats(m->cpu)->loop_exits - m->roi_exits0;
+    }
+    return st;
+}
+
+/* The guest printed a region marker: start or finish the alignment session
+ * here, at a TB boundary, so the guest's instruction stream is the same as
+ * without a region. */
+static int roi_step(Machine *m)
+{
+    int which = m->roi_pending;
+    m->roi_pending = 0;
+    if (which == 1) {
+        m->roi = ROI_IN;
+        m->roi_tbs0 = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed;
+        m->roi_exits0 = (int64_t)arm_cpu_stats(m->cpu)->loop_exits;
+        return sync_session_start(m->sync);
+    }
+    m->roi = ROI_DONE;
+    SyncExecStats st = exec_stats(m);
+    return sync_session_finish(m->sync, 0, &st);
+}
+
 static int load_images(Machine *m)
 {
     LoaderArgs la = { .kernel = m->cfg.kernel, .cmdline = m->cfg.append,
@@ -123,6 +161,20 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     if (!m->board)
         return -1;
 
+    if (cfg->roi_begin) {
+        CharDev *console = m->board->serial[0];
+        if (!console) {
+            fprintf(stderr, "emu-arm: -roi-begin needs a serial port 0 to watch\n");
+            return -1;
+        }
+        console_watch_init(&m->roi_watch, on_roi_line, m);
+        console_watch_add(&m->roi_watch, cfg->roi_begin);
+        console_watch_add(&m->roi_watch, cfg->roi_end);
+        chardev_set_tap(console, console_watch_feed, &m->roi_watch);
+        m->roi = ROI_WAITING;
+        sync_session_set_region(m->sync, true);
+    }
+
     m->cmdline = build_cmdline(cfg);
     if (!m->cmdline || load_images(m) < 0)
         return -1;
@@ -186,16 +238,23 @@ static int run_loop(Machine *m);
  * path (guest exit, signal, no wake-up possible). */
 int machine_run(Machine *m)
 {
-    if (sync_session_start(m->sync) < 0)
+    if (m->roi == ROI_OFF && sync_session_start(m->sync) < 0)
         return 1;
     int code = run_loop(m);
-    SyncExecStats st = { -1, -1 };
-    if (m->cpu) {
-        st.tbs = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed;
-        st.loop_exits = (int64_t)arm_cpu_stats(m->cpu)->loop_exits;
+    if (m->roi == ROI_WAITING || m->roi == ROI_IN) {
+        fprintf(stderr, "emu-arm: the region of interest %s (no serial-0 line starting "
+                "with '%s')\n", m->roi == ROI_WAITING ? "never began" : "never ended",
+                m->roi == ROI_WAITING ? m->cfg.roi_begin : m->cfg.roi_end);
+        if (m->roi == ROI_WAITING)
+            sync_session_start(m->sync);    /* an empty record rather than none */
+        if (code == 0)
+            code = 1;
     }
-    if (sync_session_finish(m->sync, code, &st) < 0 && code == 0)
-        code = 1;
+    if (m->roi != ROI_DONE) {
+        SyncExecStats st = exec_stats(m);
+        if (sync_session_finish(m->sync, code, &st) < 0 && code == 0)
+            code = 1;
+    }
     return code;
 }
 
@@ -209,10 +268,13 @@ static int run_loop(Machine *m)
         if (m->stop_signal)
             return 128 + m->stop_signal;
         if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
-            sync_session_before_exec(m->sync);
+            if (m->roi == ROI_OFF || m->roi == ROI_IN)
+                sync_session_before_exec(m->sync);
             icount_prepare_for_run(ic);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
+            if (m->roi_pending && roi_step(m) < 0)
+                return 1;
             if (m->reset_requested) {
                 m->reset_requested = false;
                 if (m->cfg.no_reboot)
@@ -234,6 +296,11 @@ static int run_loop(Machine *m)
         versatilepb_poll_input(m->board, true);
         if (arm_cpu_has_work(m->cpu))
             continue;
+        if (!ic->sleep && (m->roi == ROI_OFF || m->roi == ROI_IN)) {
+            int64_t d = timerlist_deadline_ns(&ic->vtimers);
+            if (d > 0)
+                sync_session_idle(m->sync, icount_vclock_ns(ic) + d);
+        }
         if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
             if (m->stop_signal)
                 continue;

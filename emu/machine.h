@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include "config.h"
+#include "console_watch.h"
 #include "hw/bus.h"
 #include "icount.h"
 #include "loader.h"
@@ -31,6 +32,12 @@ typedef struct Machine {
     volatile sig_atomic_t stop_signal;   /* set from a signal handler */
     bool exited;
     bool reset_requested;                /* by the guest, through the sysctl */
+    /* Region of interest (-roi-begin/-roi-end): the watcher sees serial 0,
+     * the run loop acts on `roi_pending` at the next loop exit. */
+    ConsoleWatch roi_watch;
+    enum { ROI_OFF, ROI_WAITING, ROI_IN, ROI_DONE } roi;
+    int roi_pending;                     /* 0, or 1 + the matched prefix */
+    int64_t roi_tbs0, roi_exits0;
     int exit_code;
     struct SyncSession *sync;         /* alignment policy, drift record, report */
 } Machine;

@@ -84,6 +84,10 @@ typedef struct RunSummary {
     int64_t events_recorded, events_dropped, samples_recorded;
     int64_t shift_final;
     int exit_code;
+    /* The span measured: the whole run, or a region of interest that began
+     * at this instruction count, this long after the emulator started. */
+    bool region;
+    int64_t region_begin_icount, region_end_icount, region_begin_host_ns;
 } RunSummary;
 
 void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatList *policy_stats);

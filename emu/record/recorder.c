@@ -488,6 +488,10 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_i64(g, "host_elapsed_ns", s->host_elapsed_ns);
     rc |= h5_attr_i64(g, "guest_elapsed_ns", s->guest_elapsed_ns);
     rc |= h5_attr_i64(g, "instructions", s->instructions);
+    rc |= h5_attr_i64(g, "region", s->region);
+    rc |= h5_attr_i64(g, "region_begin_icount", s->region_begin_icount);
+    rc |= h5_attr_i64(g, "region_end_icount", s->region_end_icount);
+    rc |= h5_attr_i64(g, "region_begin_host_ns", s->region_begin_host_ns);
     rc |= h5_attr_i64(g, "tbs", s->tbs);
     rc |= h5_attr_f64(g, "mips", s->mips);
     rc |= h5_attr_i64(g, "vcpu_cpu_ns", s->vcpu_cpu_ns);

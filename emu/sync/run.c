@@ -386,7 +386,20 @@ void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque)
         r->policy->report(&r->ctx, r->state, put, opaque);
 }
 
-void sync_run_destroy(SyncRun *r)
+void sync_run_idle_until(SyncRun *r, int64_t vclock_ns)
+{
+    if (!r->started || !sync_run_active(r))
+        return;
+    SyncCtx *c = &r->ctx;
+    int64_t g = vclock_ns - c->guest0_ns;
+    int64_t due = (c->common.speed == 1.0 ? g : (int64_t)((double)g / c->common.speed))
+                  + c->forgiven_ns;
+    int64_t now = policy_now(c);
+    if (due > now)
+        rt_wait_until(c, due, 0, due - now);
+}
+
+void sync_run_detach(SyncRun *r)
 {
     if (r->ic && r->ic->sync_opaque == r) {
         r->ic->on_sync = NULL;
@@ -394,6 +407,12 @@ void sync_run_destroy(SyncRun *r)
         r->ic->sync_opaque = NULL;
         icount_set_policy_at(r->ic, INT64_MAX);
     }
+    r->started = false;
+}
+
+void sync_run_destroy(SyncRun *r)
+{
+    sync_run_detach(r);
     if (r->saved_slack > 0)
         prctl(PR_SET_TIMERSLACK, (unsigned long)r->saved_slack, 0, 0, 0);
     if (r->initialised && r->policy && r->policy->teardown)

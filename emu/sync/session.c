@@ -45,6 +45,8 @@ struct SyncSession {
     char params_text[512], common_text[160], icount_opts[96];
     SyncCommon common;
     int64_t cpu0, user0, sys0, host0, guest0, icount0;
+    int64_t created_ns;          /* host monotonic, when the emulator set up */
+    bool region;                 /* started at a region of interest */
     int last_shift;
     int64_t last_bias;
 };
@@ -205,6 +207,7 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         return -1;
     }
     s->ic = ic;
+    s->created_ns = host_monotonic_ns();
     s->mi = *mi;
     s->report = c->report;
     s->precise_monitor = c->record_path || c->report;
@@ -223,11 +226,12 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
         return fail(s, e2);
     }
+    /* With sleep=off an idle guest's clock jumps to its next timer and the
+     * policy then waits for the host to catch up: the same pacing, but the
+     * guest sees exactly what it sees without alignment (sleep=on would let
+     * host jitter into its clock). QEMU refuses align=on with sleep=off;
+     * the CLI keeps that for align=on. */
     s->aligning = p != &sync_policy_none;
-    if (s->aligning && !mi->sleep && !s->common.dry_run) {
-        free(params);
-        return fail(s, "-align-policy: alignment needs sleep=on (it sleeps the host)");
-    }
     int rc = sync_run_init(&s->run, p, params, &s->common, ic, err, sizeof err);
     if (rc == 0) {
         sync_params_format(p, params, s->params_text, sizeof s->params_text);
@@ -295,6 +299,18 @@ static void thread_rusage(int64_t *user, int64_t *sys)
     *sys = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
 }
 
+void sync_session_idle(SyncSession *s, int64_t vclock_ns)
+{
+    if (s && s->started && s->have_run)
+        sync_run_idle_until(&s->run, vclock_ns);
+}
+
+void sync_session_set_region(SyncSession *s, bool region)
+{
+    if (s)
+        s->region = region;
+}
+
 int sync_session_start(SyncSession *s)
 {
     if (!s)
@@ -348,6 +364,8 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     if (!s || !s->started)
         return 0;
     s->started = false;
+    if (s->have_run)
+        sync_run_detach(&s->run);
     RunSummary sum;
     memset(&sum, 0, sizeof sum);
     int64_t final_icount = icount_raw(s->ic);
@@ -379,6 +397,10 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     sum.policy_ns = sync_run_policy_ns(&s->run);
     sum.shift_final = s->ic->shift;
     sum.exit_code = exit_code;
+    sum.region = s->region;
+    sum.region_begin_icount = s->icount0;
+    sum.region_end_icount = final_icount;
+    sum.region_begin_host_ns = s->host0 - s->created_ns;
     int rc = 0;
     if (s->rec) {
         char err[SYNC_ERR_LEN];

@@ -67,6 +67,12 @@ typedef struct SyncExecStats {
 /* Stops the monitor, writes the record, prints the report. Returns -1 if
  * the record could not be finished (message printed). */
 int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st);
+/* Before an idle jump of the virtual clock to vclock_ns (sleep=off): an
+ * aligning policy waits for the host to reach it. */
+void sync_session_idle(SyncSession *s, int64_t vclock_ns);
+/* A region of interest: the session is started and finished around it,
+ * not around the whole run, and the record says where it began. */
+void sync_session_set_region(SyncSession *s, bool region);
 /* The name of a -tb-chain value. */
 const char *sync_tb_chain_name(int chain);
 void sync_session_free(SyncSession *s);

@@ -110,6 +110,13 @@ bool sync_run_active(const SyncRun *r);
 void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque);
 /* Estimated ns spent inside policy code (sampled perform_align + init_delay). */
 double sync_run_policy_ns(const SyncRun *r);
+/* The guest idles until virtual time vclock_ns, which sleep=off reaches at
+ * once: wait first until the host is there too, so an idle guest never runs
+ * ahead of the host and its clock still jumps exactly to the deadline. */
+void sync_run_idle_until(SyncRun *r, int64_t vclock_ns);
+/* Takes the policy off the Icount: no more sync points or loop-exit calls
+ * (the end of a region of interest). */
+void sync_run_detach(SyncRun *r);
 void sync_run_destroy(SyncRun *r);   /* unbinds, teardown, free */
 
 #endif
