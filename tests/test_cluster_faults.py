@@ -16,6 +16,7 @@ import os
 import pathlib
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -162,6 +163,7 @@ def cluster():
         down = subprocess.run(["bash", str(SLURM / "cluster-down.sh"), str(d)],
                               capture_output=True, text=True, timeout=180)
         assert down.returncode == 0, down.stderr
+        shutil.rmtree(d / "mysql", ignore_errors=True)    # ~100 MB; the logs stay
 
 
 def _task_logs(results, n=12):
@@ -247,10 +249,12 @@ def test_node_lost_mid_sweep_then_resubmit(tmp_path, cluster, emu):
     assert any(mf.partials(j) for j in killed)
     assert "half-written file is left" in err
     # accounting: sacct (slurmdbd + MariaDB) recorded the node failure
-    acct = cluster.run("sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o",
-                       "JobID,State,NodeList").stdout
-    node_fail = {l.split("|")[0] for l in acct.splitlines() if "|NODE_FAIL|" in l}
-    assert len(node_fail) == len(lost), acct
+    def node_fails():
+        acct = cluster.run("sacct", "-n", "-P", "-X", "-j", ",".join(ids), "-o",
+                           "JobID,State,NodeList").stdout
+        return {l.split("|")[0] for l in acct.splitlines() if l.endswith("|NODE_FAIL|node2")}
+    # (slurmctld sends records to slurmdbd asynchronously: allow it a moment)
+    wait_for(lambda: len(node_fails()) == len(lost), 30, "sacct to show the NODE_FAILs")
     assert not (tmp_path / "lost.h5").exists(), "merged although runs failed"
 
     # the printed command resubmits exactly the failed jobs, and completes the sweep
@@ -321,9 +325,9 @@ def test_max_array_size_splits_40_jobs(tmp_path, cluster, emu):
         assert a["argv"][-1] == str(a["offset"])  # the script adds the offset back
     dep = next(x for x in sub["merge_argv"] if x.startswith("--dependency="))
     assert dep == "--dependency=afterok:" + ":".join(a["job_id"] for a in arrays)
-    acct = cluster.run("sacct", "-n", "-P", "-X", "-j", sub["merge_job_id"], "-o",
-                       "JobID,State").stdout
-    assert f"{sub['merge_job_id']}|COMPLETED" in acct, acct
+    wait_for(lambda: f"{sub['merge_job_id']}|COMPLETED" in cluster.run(
+        "sacct", "-n", "-P", "-X", "-j", sub["merge_job_id"], "-o", "JobID,State").stdout,
+        30, "sacct to show the merge job COMPLETED")
     with h5py.File(tmp_path / "big.h5") as f:
         assert sorted(f["runs"]) == sorted(j.id for j in jobs_of(res))
         assert len(f["summary"]) == 40
@@ -370,8 +374,11 @@ def test_requeued_task_is_counted_once_and_redone(tmp_path, cluster, emu):
         assert f["sweep"].attrs["slurm_restart_count"] == 1
         assert f["sweep"].attrs["slurm_job"] == task
     assert parts(res) == [] and not list((res / "failed").glob("*.json"))
-    acct = cluster.run("sacct", "-n", "-P", "-X", "-D", "-j", task, "-o", "JobID,State").stdout
-    assert acct.splitlines() == [f"{task}|REQUEUED", f"{task}|COMPLETED"], acct
+    # accounting keeps both attempts (-D: duplicates), the requeued one first
+    want = [f"{task}|REQUEUED", f"{task}|COMPLETED"]
+    wait_for(lambda: cluster.run("sacct", "-n", "-P", "-X", "-D", "-j", task, "-o",
+                                 "JobID,State").stdout.splitlines() == want,
+             30, f"sacct -D to show {want}")
     with h5py.File(tmp_path / "rq.h5") as f:
         ids = [r["job_id"].decode() for r in f["summary"][()]]
         assert sorted(ids) == sorted(j.id for j in jobs_of(res))   # once each

@@ -398,8 +398,11 @@ def status(results_dir, stream=None):
     print(f"  merged results: {out}" + (" (present)" if merged else " (not yet)"), file=stream)
     if redo and not local_running:
         if sub:
+            busy = sum(1 for j in jobs if queued(j))
+            when = (f" once the {busy} job(s) still queued or running have finished (until "
+                    "then a resubmission is refused)" if busy else "")
             print(f"  to resubmit exactly the {len(redo)} unfinished job(s) "
-                  f"({ranges(redo)}; finished ones are kept), on the submit host:\n"
+                  f"({ranges(redo)}; finished ones are kept){when}, on the submit host:\n"
                   f"    {resubmit_command(m, sub)}", file=stream)
         else:
             print(f"  to rerun the {len(redo)} unfinished job(s) (finished ones are kept):\n"

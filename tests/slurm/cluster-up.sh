@@ -40,9 +40,11 @@ t0=$(date +%s)
 [ "$(id -u)" -eq 0 ] || unavailable "network namespaces and the daemons need root"
 case "$nodes" in [1-9]) ;; *) fail "NODES must be 1..9, not '$nodes'" ;; esac
 ensure_packages slurmctld slurmd slurm-client slurmdbd munge mariadb-server iproute2
-for b in ip unshare hostname mariadbd mariadb-install-db slurmdbd; do
+for b in ip unshare nsenter hostname mariadbd mariadb-install-db slurmdbd; do
     command -v "$b" >/dev/null || unavailable "$b is not installed"
 done
+err=$(unshare --uts hostname probe 2>&1) \
+    || unavailable "UTS namespaces are not available here (unshare --uts: $err)"
 [ -f "$dir/names" ] && fail "$dir already holds a cluster (tests/slurm/cluster-down.sh $dir first)"
 
 # ---- names and addresses, derived from DIR so that two clusters coexist ------
