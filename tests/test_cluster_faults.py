@@ -270,6 +270,10 @@ def test_node_lost_mid_sweep_then_resubmit(tmp_path, cluster, emu):
     sub = json.loads((res / "slurm" / "submissions.json").read_text())[-1]
     resubmitted = sorted(i for a in sub["arrays"] for i in a["indices"])
     assert resubmitted == sorted(j.index for j in lost)
+    for j in killed:     # the half-written file the dead node left was removed first
+        a = next(a for a in sub["arrays"] if j.index in a["indices"])
+        log = res / "slurm" / "logs" / f"task-{a['job_id']}_{j.index - a['offset']}.out"
+        assert "redoing a half-written run" in log.read_text(), log.read_text()
     after = finals(res)
     for name, ident in before.items():
         assert after[name] == ident, f"{name} was run again"
