@@ -69,11 +69,15 @@ def cmd_sweep(args):
     m = mf.build(spec, jobs, args.backend)
     if args.backend == "local":
         from . import local
+        from . import runner
         try:
             fd = local.lock_dir(spec.results_dir)
         except local.LockError as e:
             return _err(str(e))
-        from . import runner
+        except OSError as e:
+            if runner.is_no_space(e):
+                return _err(str(runner.disk_full_error(spec.results_dir, e)), 1)
+            raise
         try:
             mf.write(m)
             rc = local.run(m, jobs, nproc=args.jobs, interval=args.progress_interval)
@@ -144,7 +148,7 @@ def cmd_task(args):
         return 2
     job = jobs[args.index]
     host = socket.gethostname()
-    if mf.job_state(job) == "done":
+    if mf.job_state(job, verify=True) == "done":     # e.g. requeued after it finished
         print(f"task {args.index} {job.id} on {host}: already done", flush=True)
         return 0
     attempt = int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)

@@ -240,7 +240,8 @@ def submit(manifest, jobs, opts, stream=None):
             raise SlurmError(f"jobs of an earlier submission of this sweep are still queued or "
                              f"running ({', '.join(act[:6])}{' ...' if len(act) > 6 else ''}); "
                              f"wait for them (./driftlab status {d}), scancel them, or pass --force")
-    todo = [j for j in jobs if mf.job_state(j) != "done"]
+    # verify: a run file damaged since it was written is submitted again
+    todo = [j for j in jobs if mf.job_state(j, verify=True) != "done"]
     for j in todo:
         mf.failure_path(j).unlink(missing_ok=True)
     array_sh, merge_sh = write_scripts(manifest, opts)
