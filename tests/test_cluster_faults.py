@@ -472,7 +472,8 @@ def tmpfs(tmp_path):
         r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(d)],
                            capture_output=True, text=True)
         if r.returncode != 0:
-            reason = f"cannot mount a tmpfs to fill up ({r.stderr.strip() or 'not root'})"
+            why = (r.stderr.strip().splitlines() or ["not root"])[0]
+            reason = f"cannot mount a tmpfs to fill up ({why})"
             print(f"\nSKIP: {reason}")
             pytest.skip(reason)
         mounted.append(d)

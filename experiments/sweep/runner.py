@@ -199,6 +199,15 @@ def finish(r, timed_out=False, interrupted=False):
         return _fail(r, "failed", f"emulator {what}", wall)
     if not r.tmp.is_file():
         return _fail(r, "failed", f"emulator exited 0 but wrote no record at {r.tmp}", wall)
+    # Annotating appends to the record with HDF5, which can crash (not fail)
+    # when a write meets a full disk: make sure there is room first.
+    try:
+        logs = sum(p.stat().st_size for p in (r.out_path, r.err_path) if p.exists())
+        if free_bytes(r.tmp.parent) < logs + 64 * 1024:
+            _remove_tmp(r)
+            raise disk_full_error(r.tmp.parent)
+    except OSError:
+        pass
     try:
         annotate(r, wall)
         mf.write_checksum(r.job, r.tmp)
