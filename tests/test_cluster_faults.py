@@ -360,7 +360,8 @@ def test_requeued_task_is_counted_once_and_redone(tmp_path, cluster, emu):
         task = f"{sub['array_job_ids'][0]}_1"
         wait_for(lambda: mf.partials(job) or p.poll() is not None, 90,
                  "task 1 to be half-way", poll=0.05)
-        assert p.poll() is None and mf.partials(job), "task 1 finished before the requeue"
+        half = mf.partials(job)
+        assert p.poll() is None and half, "task 1 finished before the requeue"
         cluster.run("scontrol", "requeue", task)
         rc = p.wait(timeout=240)
     finally:
@@ -372,8 +373,12 @@ def test_requeued_task_is_counted_once_and_redone(tmp_path, cluster, emu):
     assert rc == 0, err + _task_logs(res)
     assert "done 3" in err, err
     log = (res / "slurm" / "logs" / f"task-{task}.out").read_text()
-    assert "attempt 2 (SLURM requeued this task)" in log, log
-    assert log.count(f"task 1 {job.id} on ") == 2, log       # two attempts, one log
+    # two attempts in one log: the first stopped half-way by the requeue, then the second
+    assert log.count(f"task 1 {job.id} on ") == 2, log
+    first, second = log.split("attempt 2 (SLURM requeued this task)")
+    assert "DUE TO JOB REQUEUE" in first and "cancelled by signal 15" in first, log
+    assert "ok in" in second and "FAILED" not in second, log
+    assert not any(p.exists() for p in half), "the first attempt's half-written file is kept"
     with h5py.File(job.record) as f:
         assert f["sweep"].attrs["slurm_restart_count"] == 1
         assert f["sweep"].attrs["slurm_job"] == task

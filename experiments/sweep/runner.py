@@ -282,6 +282,11 @@ def annotate(r, wall):
         os.close(fd)
 
 
+def cancelled(sig):
+    return (f"cancelled by signal {sig} (scancel, a requeue or node failure, or the SLURM "
+            "time limit)")
+
+
 def run_blocking(job, time_limit_s, poll=0.2):
     """Runs one job to the end (SLURM array task). SIGTERM/SIGINT (scancel, the
     SLURM time limit) kill the emulator and leave no final file."""
@@ -295,15 +300,13 @@ def run_blocking(job, time_limit_s, poll=0.2):
         while r.proc.poll() is None:
             if stop:
                 kill(r)
-                return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
-                             "SLURM time limit)", time.monotonic() - r.started)
+                return _fail(r, "failed", cancelled(stop[0]), time.monotonic() - r.started)
             if time.monotonic() > r.deadline:
                 kill(r)
                 return finish(r, timed_out=True)
             time.sleep(poll)
         if stop:    # the signal reached the emulator too: its run is cut short
-            return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
-                         "SLURM time limit)", time.monotonic() - r.started)
+            return _fail(r, "failed", cancelled(stop[0]), time.monotonic() - r.started)
         return finish(r)
     finally:
         for s, h in old.items():
