@@ -261,3 +261,123 @@ def test_dry_run_cli(tmp_path):
     bad.write_text(GOOD + "\n[policies.per-tb]\n")
     r = run_cli("sweep", bad, "--dry-run")
     assert r.returncode == 2 and "bad.toml:" in r.stderr and "TOML syntax error" in r.stderr
+
+
+# Every key of a spec, each with a wrong type, an empty grid, a zero or a
+# missing file where that applies: the error names FILE:LINE and the key.
+MIN = ('name = "m"\noutput = "results/m.h5"\ntime_limit = 60\nshifts = [0]\n')
+CPU = '[workloads.cpu]\nelf = "build/guests/cpu.elf"\n'
+NONE = '[policies.none]\n'
+
+
+@pytest.mark.parametrize("text,needle,key,words", [
+    # top level
+    (GOOD.replace('name = "demo"', 'name = 3'), "name = 3", "name", "must be a name"),
+    (GOOD.replace('# a comment', 'description = 5'), "description = 5", "description",
+     "must be a string"),
+    (GOOD.replace('output = "results/demo.h5"', 'output = 5'), "output = 5", "output",
+     "must be a path"),
+    (GOOD.replace('time_limit = "2m"', 'time_limit = 0'), "time_limit = 0", "time_limit",
+     "not a positive duration"),
+    (GOOD.replace('time_limit = "2m"', 'time_limit = "0s"'), 'time_limit = "0s"', "time_limit",
+     "not a positive duration"),
+    (GOOD.replace('time_limit = "2m"', 'time_limit = [60]'), "time_limit = [60]", "time_limit",
+     "must be a duration"),
+    (GOOD.replace('repetitions = 2', 'repetitions = "2"'), 'repetitions = "2"', "repetitions",
+     "integer >= 1"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = []'), "shifts = []", "shifts", "must not be empty"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = "0"'), 'shifts = "0"', "shifts",
+     "must be a list of icount shifts"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nalign = []'), "align = []", "align",
+     "once each"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nalign = ["maybe"]'), "align = [", "align",
+     "values must be"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nemu = 5'), "emu = 5", "emu",
+     "must be a path to the emulator"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nemu_args = "-rtc-base 0"'), "emu_args =",
+     "emu_args", "must be a list of strings"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nemu_args = ["-icount", "shift=1"]'),
+     "emu_args =", "emu_args", "must not set -icount"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nplugins = "x.so"'), "plugins =",
+     "plugins", "must be a list of policy plugin paths"),
+    (GOOD.replace('shifts = [0, 6]', 'shifts = [0, 6]\nslurm = "short"'), "slurm =", "slurm",
+     "must be a table"),
+    # workloads
+    (MIN + "workloads = 3\n" + NONE, "workloads = 3", "workloads", "must be a table"),
+    (MIN + "workloads = {}\n" + NONE, "workloads = {}", "workloads",
+     "at least one workload"),
+    (MIN + "workloads.cpu = 3\n" + NONE, "workloads.cpu = 3", "workloads.cpu",
+     "must be a table"),
+    (MIN + CPU.replace('"build/guests/cpu.elf"', "3") + NONE, "elf = 3", "workloads.cpu.elf",
+     "must be a path to a guest ELF"),
+    (MIN + CPU + 'append = []\n' + NONE, "append = []", "workloads.cpu.append",
+     "non-empty list"),
+    (MIN + CPU + 'append = ["a=1", 2]\n' + NONE, "append = [", "workloads.cpu.append",
+     "string"),
+    (MIN + CPU + 'emu_args = "-sd x.img"\n' + NONE, "emu_args =", "workloads.cpu.emu_args",
+     "must be a list of strings"),
+    (MIN + CPU + 'image = "x"\n' + NONE, "image =", "workloads.cpu.image", "unknown key"),
+    # policies
+    (MIN + "policies = 3\n" + CPU, "policies = 3", "policies", "must be a table"),
+    (MIN + "policies = {}\n" + CPU, "policies = {}", "policies", "at least one policy"),
+    (MIN + "policies.none = 3\n" + CPU, "policies.none = 3", "policies.none", "must be a table"),
+    (MIN + CPU + "[policies.x]\npolicy = 3\n", "policy = 3", "policies.x.policy",
+     "not a policy name"),
+    (MIN + CPU + "[policies.per-tb]\nmax-advance-us = [1000, [2]]\n", "max-advance-us",
+     "policies.per-tb.max-advance-us", "values must be numbers"),
+    (MIN + CPU + "[policies.per-tb]\nmax-advance-us = 1.5\n", "max-advance-us",
+     "policies.per-tb.max-advance-us", "integer"),
+    (MIN + CPU + "[policies.per-tb]\nmax-advance-us = []\n", "max-advance-us",
+     "policies.per-tb.max-advance-us", "empty"),
+    # slurm
+    (MIN + CPU + NONE + "[slurm]\npartition = 3\n", "partition", "slurm.partition",
+     "must be a string"),
+    (MIN + CPU + NONE + "[slurm]\naccount = [\"a\"]\n", "account", "slurm.account",
+     "must be a string"),
+    (MIN + CPU + NONE + "[slurm]\ntime = 0\n", "time = 0", "slurm.time", "not a duration"),
+    (MIN + CPU + NONE + "[slurm]\ntime = \"later\"\n", "time =", "slurm.time", "not a duration"),
+    (MIN + CPU + NONE + "[slurm]\nthrottle = \"4\"\n", "throttle", "slurm.throttle", ">= 1"),
+    (MIN + CPU + NONE + "[slurm]\nextra = \"--mem=1G\"\n", "extra", "slurm.extra",
+     "list of sbatch options"),
+])
+def test_every_key_wrong_type_or_empty(text, needle, key, words):
+    e = error(text)
+    assert e.key == key, str(e)
+    assert e.line == line_of(text, needle), str(e)
+    assert words in str(e), str(e)
+    assert str(e).startswith(f"spec.toml:{e.line}: key '{key}': "), str(e)
+
+
+@pytest.mark.parametrize("drop", ["output", "time_limit", "shifts", "workloads", "policies"])
+def test_missing_required_keys_name_the_key(drop):
+    text = MIN + CPU + NONE
+    if drop in ("workloads", "policies"):
+        text = text.replace(CPU if drop == "workloads" else NONE, "")
+    else:
+        text = "\n".join(l for l in text.splitlines() if not l.startswith(drop + " ")) + "\n"
+    e = error(text)
+    assert e.key == drop and e.line == 1, str(e)
+    assert str(e).startswith(f"spec.toml:1: key '{drop}': missing required key"), str(e)
+
+
+@pytest.mark.parametrize("old,new,needle,key", [
+    ('"build/guests/cpu.elf"', '"build/guests/nonesuch.elf"', "nonesuch", "workloads.cpu.elf"),
+    ('shifts = [0]', 'shifts = [0]\nemu = "build/no-such-emu"', "no-such-emu", "emu"),
+    ('shifts = [0]', 'shifts = [0]\nplugins = ["build/no-such.so"]', "no-such.so", "plugins"),
+])
+def test_missing_files_name_the_key(old, new, needle, key):
+    text = (MIN + CPU + NONE).replace(old, new)
+    e = error(text, check_files=True)
+    assert e.key == key and e.line == line_of(text, needle), str(e)
+    assert "does not exist" in str(e)
+    s = parse(text, check_files=False)          # --dry-run: a warning only
+    assert any(needle in w for w in s.warnings)
+
+
+def test_bad_spec_cli_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MIN + CPU + NONE + "[slurm]\ntime = 0\n")
+    r = run_cli("sweep", bad, "--backend", "slurm")
+    assert r.returncode == 2 and r.stdout == "", r
+    assert r.stderr.strip() == (f"driftlab: {bad}:{line_of(bad.read_text(), 'time = 0')}: "
+                                "key 'slurm.time': is not a duration: 0"), r.stderr

@@ -15,9 +15,9 @@ from . import manifest as mf
 from .spec import SpecError, expand, parse_spec
 
 
-def _err(msg):
+def _err(msg, status=2):
     print(f"driftlab: {msg}", file=sys.stderr, flush=True)
-    return 2
+    return status
 
 
 def _results_dir(arg):
@@ -69,13 +69,25 @@ def cmd_sweep(args):
     m = mf.build(spec, jobs, args.backend)
     if args.backend == "local":
         from . import local
+        from . import runner
         try:
             fd = local.lock_dir(spec.results_dir)
         except local.LockError as e:
             return _err(str(e))
+        except OSError as e:
+            if runner.is_no_space(e):
+                return _err(str(runner.disk_full_error(spec.results_dir, e)), 1)
+            raise
         try:
             mf.write(m)
             rc = local.run(m, jobs, nproc=args.jobs, interval=args.progress_interval)
+        except runner.DiskFull as e:
+            return _err(str(e), 1)
+        except OSError as e:
+            if runner.is_no_space(e):
+                return _err(str(runner.disk_full_error(spec.results_dir, e)) + "; free space "
+                            "(or choose another --output) and rerun the same command", 1)
+            raise
         finally:
             os.close(fd)
         if rc == 0 and not args.no_merge:
@@ -136,9 +148,18 @@ def cmd_task(args):
         return 2
     job = jobs[args.index]
     host = socket.gethostname()
-    if mf.job_state(job) == "done":
+    if mf.job_state(job, verify=True) == "done":     # e.g. requeued after it finished
         print(f"task {args.index} {job.id} on {host}: already done", flush=True)
         return 0
+    attempt = int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)
+    if attempt:
+        print(f"task {args.index} {job.id}: attempt {attempt + 1} (SLURM requeued this task)",
+              flush=True)
+    left = [p.name for p in mf.partials(job)] + (["its final file (unreadable)"]
+                                                 if mf.job_state(job) == "bad" else [])
+    if left:
+        print(f"task {args.index} {job.id}: redoing a half-written run (removing "
+              f"{', '.join(left)})", flush=True)
     print(f"task {args.index} {job.id} on {host}: {shlex.join(job.argv)}", flush=True)
     res = runner.run_blocking(job, float(m["time_limit_s"]))
     if res.ok:

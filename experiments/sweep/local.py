@@ -138,7 +138,7 @@ def run(manifest, jobs, nproc=None, stream=None, interval=30.0, poll=0.05):
     stream = stream or sys.stderr
     nproc = max(1, nproc or os.cpu_count() or 1)
     limit = float(manifest["time_limit_s"])
-    states = {j.id: mf.job_state(j) for j in jobs}
+    states = {j.id: mf.job_state(j, verify=True) for j in jobs}
     pending = [j for j in jobs if states[j.id] != "done"]
     skipped = len(jobs) - len(pending)
     redo = [j.id for j in pending if states[j.id] in ("bad", "partial")]
@@ -163,10 +163,15 @@ def run(manifest, jobs, nproc=None, stream=None, interval=30.0, poll=0.05):
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     running, results = [], []
     queue = list(pending)
+    full = None
     try:
-        while (queue or running) and not stop:
-            while queue and len(running) < nproc and not stop:
-                running.append(runner.start(queue.pop(0), limit))
+        while (queue or running) and not stop and not full:
+            try:
+                while queue and len(running) < nproc and not stop:
+                    running.append(runner.start(queue.pop(0), limit))
+            except runner.DiskFull as e:
+                full = e
+                break
             prog.running = len(running)
             still = []
             for r in running:
@@ -177,7 +182,11 @@ def run(manifest, jobs, nproc=None, stream=None, interval=30.0, poll=0.05):
                 if rc is None and not timed_out:
                     still.append(r)
                     continue
-                res = runner.finish(r, timed_out=timed_out)
+                try:
+                    res = runner.finish(r, timed_out=timed_out)
+                except runner.DiskFull as e:
+                    full = e        # this run left nothing behind; stop the others
+                    continue
                 results.append(res)
                 if res.ok:
                     prog.ok += 1
@@ -193,12 +202,16 @@ def run(manifest, jobs, nproc=None, stream=None, interval=30.0, poll=0.05):
                 time.sleep(poll)
     finally:
         if stop or running:
-            # Ctrl-C / SIGTERM (or an error here): stop every emulator; their
-            # temp files go, so no half-written final file is left.
+            # Ctrl-C / SIGTERM, a full disk (or an error here): stop every
+            # emulator; their temp files go, so no half-written final file is left.
             for r in running:
                 if r.proc.poll() == 0:      # finished just now: keep it
-                    if runner.finish(r).ok:
-                        prog.ok += 1
+                    try:
+                        if runner.finish(r).ok:
+                            prog.ok += 1
+                            continue
+                    except runner.DiskFull:
+                        pass
                     continue
                 runner.kill(r)
                 runner.finish(r, interrupted=True)
@@ -207,6 +220,11 @@ def run(manifest, jobs, nproc=None, stream=None, interval=30.0, poll=0.05):
             signal.signal(s, h)
     prog.running = 0
     prog.close()
+    if full:
+        complete = sum(1 for j in jobs if mf.job_state(j) == "done")
+        raise runner.DiskFull(f"{full}: the sweep stopped with {complete} of {len(jobs)} runs "
+                              "complete and no partial file kept; free space (or choose "
+                              "another --output) and rerun the same command to resume")
     ok = sum(1 for r in results if r.ok)
     failed = [r for r in results if not r.ok]
     if stop:

@@ -4,12 +4,15 @@ each job as the files in RESULTS_DIR show it.
 RESULTS_DIR/
     manifest.json        the jobs, the spec text, provenance (rewritten by each `sweep`)
     runs/ID.h5           a finished run (emu-arm's record + /sweep annotations)
+    runs/ID.h5.sha256    its SHA-256, written just before the rename: damage done
+                         to the file afterwards (a bad disk, a partial copy) shows
     runs/ID.h5.part-*    a run being written (or left by an interrupted one)
     failed/ID.json       why the last attempt of a job failed
     logs/ID.out, ID.err  the emulator's stdout (UART) and stderr
     slurm/               sbatch scripts, submissions.json, per-task logs
 """
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -122,12 +125,50 @@ def partials(job):
     return sorted(p.parent.glob(p.name + ".part-*"))
 
 
-def record_ok(job):
+def checksum_path(job):
+    return pathlib.Path(job.record + ".sha256")
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_checksum(job, path):
+    """Records the SHA-256 of `path` (the run's file, about to become its
+    final record) in runs/ID.h5.sha256."""
+    c = checksum_path(job)
+    tmp = c.with_name(c.name + f".tmp-{os.getpid()}")
+    tmp.write_text(sha256_of(path) + "\n")
+    os.replace(tmp, c)
+
+
+def record_ok(job, verify=False):
     """(True, None) if runs/ID.h5 is a complete record of this very job, else
-    (False, why)."""
+    (False, why). `verify` also compares the file with the checksum written
+    when it was finished (reads it whole: for resuming and merging, not for
+    status)."""
     p = pathlib.Path(job.record)
     if not p.exists():
         return False, "missing"
+    if verify:
+        try:
+            want = checksum_path(job).read_text().strip()
+        except FileNotFoundError:
+            want = None        # written before checksums were kept
+        except OSError as e:
+            return False, f"its checksum file is unreadable ({e.strerror})"
+        if want is not None:
+            try:
+                got = sha256_of(p)
+            except OSError as e:
+                return False, f"unreadable ({e.strerror})"
+            if got != want:
+                return False, ("its contents changed since the run finished (SHA-256 differs "
+                               "from runs/" + checksum_path(job).name + ")")
     try:
         import h5py
         with h5py.File(p, "r") as f:
@@ -145,10 +186,10 @@ def record_ok(job):
     return True, None
 
 
-def job_state(job):
+def job_state(job, verify=False):
     """'done', 'failed', 'partial' (a temp file exists), 'bad' (a final file
     that is not a complete record of this job) or 'missing'."""
-    ok, why = record_ok(job)
+    ok, why = record_ok(job, verify)
     if ok:
         return "done"
     if why != "missing":
@@ -175,8 +216,10 @@ def clear_for_rerun(job):
         p.unlink(missing_ok=True)
         removed.append(p.name)
     p = pathlib.Path(job.record)
-    if p.exists() and not record_ok(job)[0]:
+    if p.exists() and not record_ok(job, verify=True)[0]:
         p.unlink()
         removed.append(p.name)
+    if not p.exists() and checksum_path(job).exists():
+        checksum_path(job).unlink()
     failure_path(job).unlink(missing_ok=True)
     return removed

@@ -9,6 +9,7 @@ OUTPUT.h5
                           emulator, times; dataset manifest_json
 Root attributes: name, n_runs, git_commit, host (quick look without /provenance).
 """
+import errno
 import hashlib
 import json
 import os
@@ -77,44 +78,95 @@ def sha256_file(p):
         return "unavailable"
 
 
+def _free_kib(d):
+    try:
+        st = os.statvfs(d)
+        return st.f_bavail * st.f_frsize // 1024
+    except OSError:
+        return -1
+
+
+def _full(tmp):
+    """After a failed write of tmp: is its filesystem out of space?"""
+    try:
+        st = os.statvfs(tmp.parent)
+        size = tmp.stat().st_size if tmp.exists() else 0
+        return st.f_bavail * st.f_frsize < max(64 * 1024, size // 4)
+    except OSError:
+        return False
+
+
 def merge(results_dir, output=None, allow_missing=False, stream=None):
     import h5py
     import numpy as np
     m = mf.load(results_dir)
     jobs = mf.jobs_of(m)
     output = pathlib.Path(output or m["output"]).resolve()
-    have, missing = [], []
+    have, missing, corrupt = [], [], []
     for j in jobs:
-        (have if mf.record_ok(j)[0] else missing).append(j)
+        ok, why = mf.record_ok(j, verify=True)
+        if ok:
+            have.append(j)
+        elif why == "missing" or not pathlib.Path(j.record).exists():
+            missing.append(j)
+        else:
+            corrupt.append((j, why))
+    # A damaged run file is refused by name (never merged): by default the
+    # merge stops; with --allow-missing it is left out with a warning.
+    if corrupt and not allow_missing:
+        j, why = corrupt[0]
+        more = f" (and {len(corrupt) - 1} more)" if len(corrupt) > 1 else ""
+        raise MergeError(f"refusing {j.record}: {why}{more}; rerun the sweep to redo it, "
+                         "or merge without it: --allow-missing")
+    for j, why in corrupt:
+        if stream:
+            print(f"merge: warning: skipping {j.record}: {why}", file=stream, flush=True)
     if missing and not allow_missing:
         names = ", ".join(j.id for j in missing[:10]) + (" ..." if len(missing) > 10 else "")
         raise MergeError(f"{len(missing)} of {len(jobs)} runs are not complete ({names}); "
                          "finish the sweep (rerun it) or merge with --allow-missing")
+    missing += [j for j, _ in corrupt]
     if not have:
         raise MergeError("no complete run to merge")
 
     rows, extra = [], {}
     output.parent.mkdir(parents=True, exist_ok=True)
+    # The merged file holds a copy of every run. Check for room first: this
+    # HDF5 library can crash (not fail) when a write meets a full disk.
+    need = int(sum(pathlib.Path(j.record).stat().st_size for j in have) * 1.05) + (1 << 20)
+    free = _free_kib(output.parent)
+    if 0 <= free < need // 1024:
+        raise MergeError(f"cannot write {output}: no space left on its filesystem (needs about "
+                         f"{need // 1024} KiB, {free} KiB free); nothing was written")
     tmp = output.with_name(f"{output.name}.part-{secrets.token_hex(4)}")
     try:
         with h5py.File(tmp, "w") as out:
             runs = out.create_group("runs")
             for j in have:
-                with h5py.File(j.record, "r") as src:
-                    g = runs.create_group(j.id)
-                    for k, v in src.attrs.items():
-                        g.attrs[k] = v
-                    for name in src:
-                        src.copy(src[name], g, name=name)
-                    a = src["sweep"].attrs
-                    row = {c: a.get(c) for c, _ in COLUMNS if c in a}
-                    row["job_id"], row["index"] = j.id, j.index
-                    summ = run_summary(src)
-                    for k, v in summ.items():
-                        col = k if k not in dict(COLUMNS) else f"run.{k}"
-                        row[col] = v
-                        extra.setdefault(col, None)
-                    rows.append(row)
+                try:
+                    src = h5py.File(j.record, "r")
+                except Exception as e:     # replaced or damaged since it was checked
+                    raise MergeError(f"refusing {j.record}: unreadable ({type(e).__name__}: {e})")
+                try:
+                    with src:
+                        g = runs.create_group(j.id)
+                        for k, v in src.attrs.items():
+                            g.attrs[k] = v
+                        for name in src:
+                            src.copy(src[name], g, name=name)
+                        a = src["sweep"].attrs
+                        row = {c: a.get(c) for c, _ in COLUMNS if c in a}
+                        row["job_id"], row["index"] = j.id, j.index
+                        summ = run_summary(src)
+                        for k, v in summ.items():
+                            col = k if k not in dict(COLUMNS) else f"run.{k}"
+                            row[col] = v
+                            extra.setdefault(col, None)
+                        rows.append(row)
+                except Exception as e:
+                    if _full(tmp):
+                        raise          # the output side: reported below
+                    raise MergeError(f"refusing {j.record}: cannot read it ({type(e).__name__}: {e})")
             dt = []
             str_t = h5py.string_dtype("utf-8")
             kinds = {"s": str_t, "i": np.int64, "f": np.float64, "b": np.bool_}
@@ -159,12 +211,22 @@ def merge(results_dir, output=None, allow_missing=False, stream=None):
             pa["n_jobs"] = len(jobs)
             pa["n_runs"] = len(have)
             pa["missing"] = json.dumps([j.id for j in missing])
+            pa["skipped_damaged"] = json.dumps({j.id: why for j, why in corrupt})
             p.create_dataset("manifest_json", data=json.dumps(m, indent=1))
             out.attrs["name"] = m["name"]
             out.attrs["n_runs"] = len(have)
             out.attrs["git_commit"] = m["git"]["commit"]
             out.attrs["host"] = m["host"]["hostname"]
         os.replace(tmp, output)
+    except MergeError:
+        raise
+    except Exception as e:
+        # Most likely the output's filesystem (full, read-only, gone). A read
+        # error inside a run file would also land here: name both candidates.
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) or _full(tmp):
+            raise MergeError(f"cannot write {output}: no space left on its filesystem "
+                             f"({_free_kib(output.parent)} KiB free); nothing was written")
+        raise MergeError(f"cannot write {output}: {type(e).__name__}: {e}")
     finally:
         tmp.unlink(missing_ok=True)
     if stream:

@@ -7,6 +7,7 @@ Both backends use this: the local pool through start()/finish(), a SLURM
 array task through run_blocking().
 """
 import ctypes
+import errno
 import dataclasses
 import json
 import os
@@ -23,6 +24,30 @@ from . import manifest as mf
 
 STATS_RE = re.compile(rb"icount: (\d+) instructions, virtual time (-?\d+) ns, shift (\d+)")
 TAIL_BYTES = 2000
+
+
+class DiskFull(RuntimeError):
+    """The results directory's filesystem is (nearly) full: stop the sweep
+    instead of failing every remaining run for the same reason."""
+
+
+def free_bytes(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def disk_full_error(path, e=None):
+    """A DiskFull for the filesystem of `path`, with the space left on it."""
+    try:
+        free = f"{free_bytes(path) // 1024} KiB free"
+    except OSError:
+        free = "free space unknown"
+    why = f" ({e.strerror})" if isinstance(e, OSError) and e.strerror else ""
+    return DiskFull(f"no space left for results in {path}{why}, {free}")
+
+
+def is_no_space(e):
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclasses.dataclass
@@ -68,8 +93,14 @@ def start(job, time_limit_s):
     i = max(k for k, a in enumerate(argv) if a == "-record")
     argv[i + 1] = str(tmp)
     out_path, err_path = mf.log_paths(job)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out, err = open(out_path, "wb"), open(err_path, "wb")
+    except OSError as e:
+        if is_no_space(e):
+            raise disk_full_error(final.parent, e)
+        raise
+    with out, err:
         try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                     cwd=str(final.parent), start_new_session=True,
@@ -117,7 +148,21 @@ def _remove_tmp(r):
         p.unlink(missing_ok=True)
 
 
+def _short_of_space(r):
+    """After a failed run: is the disk the likely cause? True when less space
+    is free than the run had written (it could not have finished), or less
+    than 64 KiB."""
+    try:
+        written = sum(p.stat().st_size for p in r.tmp.parent.glob(r.tmp.name + "*"))
+        return free_bytes(r.tmp.parent) < max(written, 64 * 1024)
+    except OSError:
+        return False
+
+
 def _fail(r, status, message, wall):
+    if status == "failed" and _short_of_space(r):
+        _remove_tmp(r)
+        raise disk_full_error(r.tmp.parent)
     _remove_tmp(r)
     tail = _tail(r.err_path)
     rec = {"job_id": r.job.id, "index": r.job.index, "status": status, "message": message,
@@ -128,8 +173,14 @@ def _fail(r, status, message, wall):
     fp = mf.failure_path(r.job)
     fp.parent.mkdir(parents=True, exist_ok=True)
     tmp = fp.with_name(fp.name + f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(rec, indent=1) + "\n")
-    os.replace(tmp, fp)
+    try:
+        tmp.write_text(json.dumps(rec, indent=1) + "\n")
+        os.replace(tmp, fp)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if is_no_space(e):
+            raise disk_full_error(fp.parent, e)
+        raise
     return Result(r.job, status, message, tail, wall)
 
 
@@ -148,9 +199,23 @@ def finish(r, timed_out=False, interrupted=False):
         return _fail(r, "failed", f"emulator {what}", wall)
     if not r.tmp.is_file():
         return _fail(r, "failed", f"emulator exited 0 but wrote no record at {r.tmp}", wall)
+    # Annotating appends to the record with HDF5, which can crash (not fail)
+    # when a write meets a full disk: make sure there is room first.
+    try:
+        logs = sum(p.stat().st_size for p in (r.out_path, r.err_path) if p.exists())
+        if free_bytes(r.tmp.parent) < logs + 64 * 1024:
+            _remove_tmp(r)
+            raise disk_full_error(r.tmp.parent)
+    except OSError:
+        pass
     try:
         annotate(r, wall)
+        mf.write_checksum(r.job, r.tmp)
     except Exception as e:
+        if is_no_space(e) or _short_of_space(r):
+            _remove_tmp(r)
+            mf.checksum_path(r.job).unlink(missing_ok=True)
+            raise disk_full_error(r.tmp.parent, e)
         return _fail(r, "failed", f"the record is not readable HDF5 ({type(e).__name__}: {e})",
                      wall)
     os.replace(r.tmp, r.job.record)
@@ -200,6 +265,10 @@ def annotate(r, wall):
         a["started"] = r.started_wall
         a["finished"] = mf.now_iso()
         a["host"] = socket.gethostname()
+        # under SLURM: which task wrote it, and after how many requeues
+        a["slurm_job"] = (f"{os.environ['SLURM_ARRAY_JOB_ID']}_{os.environ['SLURM_ARRAY_TASK_ID']}"
+                          if "SLURM_ARRAY_TASK_ID" in os.environ else "")
+        a["slurm_restart_count"] = int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)
         a["instructions"] = instructions
         a["virtual_ns"] = vclock
         g.create_dataset("stdout", data=np.frombuffer(out, dtype=np.uint8))
@@ -211,6 +280,11 @@ def annotate(r, wall):
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def cancelled(sig):
+    return (f"cancelled by signal {sig} (scancel, a requeue or node failure, or the SLURM "
+            "time limit)")
 
 
 def run_blocking(job, time_limit_s, poll=0.2):
@@ -226,15 +300,13 @@ def run_blocking(job, time_limit_s, poll=0.2):
         while r.proc.poll() is None:
             if stop:
                 kill(r)
-                return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
-                             "SLURM time limit)", time.monotonic() - r.started)
+                return _fail(r, "failed", cancelled(stop[0]), time.monotonic() - r.started)
             if time.monotonic() > r.deadline:
                 kill(r)
                 return finish(r, timed_out=True)
             time.sleep(poll)
         if stop:    # the signal reached the emulator too: its run is cut short
-            return _fail(r, "failed", f"cancelled by signal {stop[0]} (scancel, or the "
-                         "SLURM time limit)", time.monotonic() - r.started)
+            return _fail(r, "failed", cancelled(stop[0]), time.monotonic() - r.started)
         return finish(r)
     finally:
         for s, h in old.items():

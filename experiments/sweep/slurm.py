@@ -34,8 +34,27 @@ ACTIVE_STATES = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED",
                  "REQUEUE_FED"}
 
 
+# sweep options a resubmission must repeat (the spec's [slurm] table is reread)
+CLI_OPTS = ("partition", "account", "time", "throttle", "extra", "python")
+
+
 class SlurmError(RuntimeError):
     pass
+
+
+def resubmit_command(manifest, sub):
+    """The ./driftlab command that submits again, with the options the last
+    submission had, every job without a complete result (and a new merge job)."""
+    o = (sub or {}).get("opts", {})
+    argv = ["./driftlab", "sweep", manifest["spec_path"], "--backend", "slurm",
+            "--output", manifest["output"]]
+    for k in ("partition", "account", "time", "throttle", "python"):
+        if o.get(k):
+            argv += [f"--{k}", str(o[k])]
+    argv += [f"--sbatch-arg={a}" for a in o.get("extra") or []]
+    if manifest.get("emu"):
+        argv += ["--emu", manifest["emu"]]
+    return " ".join(shlex.quote(a) for a in argv)
 
 
 def _run(argv, check=True, timeout=60):
@@ -153,8 +172,8 @@ def _save_submissions(results_dir, subs):
 
 
 def queue_states(job_ids):
-    """{'123_4': ('RUNNING', reason), '124': ('PENDING', 'Dependency')} for
-    jobs the controller still knows (squeue -t all), or None if squeue fails."""
+    """{'123_4': ('RUNNING', reason, node), '124': ('PENDING', 'Dependency', '')}
+    for jobs the controller still knows (squeue -t all), or None if squeue fails."""
     if not job_ids:
         return {}
     out = {}
@@ -178,24 +197,24 @@ def _parse_squeue(text):
     for line in text.splitlines():
         parts = line.strip().split("|")
         if len(parts) >= 3:
-            out[parts[0]] = (parts[1], parts[2])
+            out[parts[0]] = (parts[1], parts[2], parts[3] if len(parts) > 3 else "")
     return out
 
 
 def sacct_states(job_ids):
-    """{'123_4': ('FAILED', '1:0')} from accounting, or None if sacct is
-    unavailable (e.g. no accounting storage)."""
+    """{'123_4': ('FAILED', '1:0', node)} from accounting (the last attempt of
+    each task), or None if sacct is unavailable (e.g. no accounting storage)."""
     if not job_ids or not shutil.which("sacct"):
         return None
-    r = _run(["sacct", "-n", "-P", "-X", "-j", ",".join(job_ids), "-o", "JobID,State,ExitCode"],
-             check=False)
+    r = _run(["sacct", "-n", "-P", "-X", "-j", ",".join(job_ids), "-o",
+              "JobID,State,ExitCode,NodeList"], check=False)
     if r.returncode != 0:
         return None
     out = {}
     for line in r.stdout.splitlines():
         p = line.split("|")
         if len(p) >= 3:
-            out[p[0]] = (p[1].split()[0], p[2])
+            out[p[0]] = (p[1].split()[0], p[2], p[3] if len(p) > 3 else "")
     return out
 
 
@@ -205,7 +224,7 @@ def active_jobs(results_dir):
     st = queue_states(ids)
     if not st:
         return []
-    return sorted({k for k, (state, _) in st.items() if state in ACTIVE_STATES})
+    return sorted({k for k, (state, *_) in st.items() if state in ACTIVE_STATES})
 
 
 def submit(manifest, jobs, opts, stream=None):
@@ -221,7 +240,8 @@ def submit(manifest, jobs, opts, stream=None):
             raise SlurmError(f"jobs of an earlier submission of this sweep are still queued or "
                              f"running ({', '.join(act[:6])}{' ...' if len(act) > 6 else ''}); "
                              f"wait for them (./driftlab status {d}), scancel them, or pass --force")
-    todo = [j for j in jobs if mf.job_state(j) != "done"]
+    # verify: a run file damaged since it was written is submitted again
+    todo = [j for j in jobs if mf.job_state(j, verify=True) != "done"]
     for j in todo:
         mf.failure_path(j).unlink(missing_ok=True)
     array_sh, merge_sh = write_scripts(manifest, opts)
@@ -245,7 +265,8 @@ def submit(manifest, jobs, opts, stream=None):
     merge_id = _run(margv).stdout.strip().split(";")[0]
     sub = {"submitted": mf.now_iso(), "array_job_ids": [a["job_id"] for a in arrays],
            "arrays": arrays, "merge_job_id": merge_id, "merge_argv": margv,
-           "n_jobs": len(jobs), "n_submitted": len(todo)}
+           "n_jobs": len(jobs), "n_submitted": len(todo),
+           "opts": {k: opts.get(k) for k in CLI_OPTS if opts.get(k)}}
     subs = load_submissions(d)
     subs.append(sub)
     _save_submissions(d, subs)
@@ -274,7 +295,7 @@ def wait(manifest, sub, poll=5.0, stream=None, interval=30.0):
         st = queue_states(ids)
         if st is None:
             raise SlurmError("squeue failed while waiting")
-        active = [k for k, (s, _) in st.items() if s in ACTIVE_STATES]
+        active = [k for k, (s, *_) in st.items() if s in ACTIVE_STATES]
         if not active:
             return
         now = time.monotonic()
@@ -331,10 +352,12 @@ def status(results_dir, stream=None):
         elif s == "missing" and local_running:
             s = "waiting"
         if s in ("missing", "interrupted", "bad") and task:
-            qs2 = qs or (acct or {}).get(task, (None,))[0]
+            qs2, _, node = q.get(task) or (acct or {}).get(task) or (None, None, "")
             if qs2 in FAILED_STATES:
                 s = "failed"
-                failed.append((j, task, f"SLURM state {qs2}"))
+                failed.append((j, task, f"SLURM state {qs2}" + (f" on {node}" if node else "")
+                               + (" (a half-written file is left: it is redone on resubmission)"
+                                  if mf.partials(j) else "")))
             elif qs2 is None or qs2 == "COMPLETED":
                 lost.append((j, task))
         elif s == "failed":
@@ -375,10 +398,17 @@ def status(results_dir, stream=None):
     merged = out.exists()
     print(f"  merged results: {out}" + (" (present)" if merged else " (not yet)"), file=stream)
     if redo and not local_running:
-        spec = m["spec_path"]
-        be = m.get("backend", "local")
-        print(f"  to rerun the {len(redo)} unfinished job(s) (finished ones are kept):\n"
-              f"    ./driftlab sweep {spec} --backend {be} --output {m['output']}", file=stream)
+        if sub:
+            busy = sum(1 for j in jobs if queued(j))
+            when = (f" once the {busy} job(s) still queued or running have finished (until "
+                    "then a resubmission is refused)" if busy else "")
+            print(f"  to resubmit exactly the {len(redo)} unfinished job(s) "
+                  f"({ranges(redo)}; finished ones are kept){when}, on the submit host:\n"
+                  f"    {resubmit_command(m, sub)}", file=stream)
+        else:
+            print(f"  to rerun the {len(redo)} unfinished job(s) (finished ones are kept):\n"
+                  f"    ./driftlab sweep {shlex.quote(m['spec_path'])} --backend "
+                  f"{m.get('backend', 'local')} --output {shlex.quote(m['output'])}", file=stream)
         if sub:
             maxa = max_array_size()
             groups = {}

@@ -309,12 +309,14 @@ class _Checker:
         self.lines = key_lines(text)
 
     def line(self, key):
+        """The line of `key`, else of its nearest enclosing table; a key that
+        is not in the file at all (a missing top-level key) gets line 1."""
         k = tuple(key)
         while k:
             if k in self.lines:
                 return self.lines[k]
             k = k[:-1]
-        return None
+        return 1 if key else None
 
     def fail(self, key, msg):
         key = tuple(key)
@@ -359,7 +361,7 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
 
     def need(key, types, what):
         if key not in data:
-            c.fail([], f"missing required key '{key}' ({what})")
+            c.fail([key], f"missing required key '{key}' ({what})")
         v = data[key]
         if not isinstance(v, types) or isinstance(v, bool):
             c.fail([key], f"must be {what}, not {type(v).__name__} {v!r}")
@@ -415,11 +417,17 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if not aligns or len(set(aligns)) != len(aligns):
         c.fail(["align"], "must list \"on\" and/or \"off\" once each")
 
+    warnings = []
     if emu is None:
         e = data.get("emu", DEFAULT_EMU)
         if not isinstance(e, str) or not e:
             c.fail(["emu"], "must be a path to the emulator")
         emu = resolve(e)
+        if "emu" in data and not pathlib.Path(emu).is_file():
+            msg = f"emulator {emu} does not exist (./driftlab build, or --emu PATH)"
+            if check_files:
+                c.fail(["emu"], msg)
+            warnings.append(f"{path}:{c.line(['emu'])}: {msg}")
     else:
         emu = resolve(emu, pathlib.Path.cwd())
     emu_args = data.get("emu_args", [])
@@ -434,7 +442,6 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if not isinstance(plugins, list) or not all(isinstance(a, str) and a for a in plugins):
         c.fail(["plugins"], "must be a list of policy plugin paths (.so)")
     plugins = [resolve(x) for x in plugins]
-    warnings = []
     for x in plugins:
         if not pathlib.Path(x).is_file():
             msg = f"policy plugin {x} does not exist (build it: ./driftlab build)"

@@ -16,69 +16,13 @@ set -euo pipefail
 dir=${1:?usage: tests/slurm/up.sh DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-log() { echo "slurm-up: $*" >&2; }
-unavailable() { log "UNAVAILABLE: $*"; exit 77; }
-fail() {
-    log "FAILED: $*"
-    for f in "$dir"/slurmctld.log "$dir"/slurmd.log; do
-        [ -f "$f" ] && { echo "---- $f (tail)" >&2; tail -n 30 "$f" >&2; }
-    done
-    exit 1
-}
+# shellcheck source=tests/slurm/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-# ---- packages ----------------------------------------------------------------
-pkgs=(slurmctld slurmd slurm-client munge)
-missing=()
-if command -v dpkg-query >/dev/null; then
-    for p in "${pkgs[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-    done
-else
-    for b in slurmctld slurmd sbatch munged; do
-        command -v "$b" >/dev/null || PATH=$PATH:/usr/sbin command -v "$b" >/dev/null \
-            || unavailable "no dpkg and no $b: not a Debian machine with SLURM"
-    done
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-    command -v apt-get >/dev/null || unavailable "packages ${missing[*]} missing and no apt-get"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        sudo -n true 2>/dev/null || unavailable "packages ${missing[*]} missing; not root and no sudo"
-        sudo="sudo -n"
-    fi
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$dir/apt.log" 2>&1; then
-        $sudo apt-get update -qq >>"$dir/apt.log" 2>&1 || true
-        $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$dir/apt.log" 2>&1 \
-            || { tail -n 20 "$dir/apt.log" >&2; fail "apt-get install ${missing[*]} failed"; }
-    fi
-fi
+ensure_packages slurmctld slurmd slurm-client munge
 export PATH=$PATH:/usr/sbin:/sbin
 [ "$(id -u)" -eq 0 ] || unavailable "the daemons must be started as root (SlurmUser=root)"
-
-# ---- munge -------------------------------------------------------------------
-if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-    log "munged already running"
-else
-    [ -s /etc/munge/munge.key ] || {
-        log "creating /etc/munge/munge.key"
-        mungekey --create --keyfile=/etc/munge/munge.key 2>/dev/null \
-            || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=128 status=none
-        chown munge:munge /etc/munge/munge.key
-        chmod 400 /etc/munge/munge.key
-    }
-    install -d -o munge -g munge -m 0755 /run/munge
-    install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
-    runuser -u munge -- /usr/sbin/munged || fail "munged did not start (see /var/log/munge/munged.log)"
-    for _ in $(seq 50); do
-        munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    munge -n | unmunge >/dev/null || fail "munge round trip fails after starting munged"
-    cp /run/munge/munged.pid "$dir/munged.pid"    # ours: down.sh stops it
-    log "started munged (pid $(cat "$dir/munged.pid"))"
-fi
+ensure_munged
 
 # ---- configuration ---------------------------------------------------------
 node=$(hostname -s)
