@@ -227,6 +227,10 @@ class Workload:
     elf_given: str     # as written in the spec
     appends: list      # of str; [""] = no -append
     emu_args: list = dataclasses.field(default_factory=list)  # e.g. ["-sd", "disk.img", "-snapshot"]
+    # The Linux guest runs with sleep=off: an idle guest's clock jumps to its
+    # next timer as on QEMU, and the policy waits for the host, so the guest
+    # sees exactly what it sees without alignment.
+    linux: bool = False
 
 
 @dataclasses.dataclass
@@ -622,7 +626,7 @@ def _linux_workload(c, key, label, w, check_files, warnings):
             linux_guest.make_sd_image(img, sd)
     args = linux_guest.linux_args(sd=img) + wargs
     return Workload(label, str(gdir / "zImage"), str(gdir / "zImage"),
-                    [linux_guest.append_line(run, secs, extra)], args)
+                    [linux_guest.append_line(run, secs, extra)], args, linux=True)
 
 
 def _check_param(c, key, info, x):
@@ -692,11 +696,16 @@ def make_id(workload, append, multi_append, label, params_str, shift, align, mul
     return jid
 
 
-def command(spec, elf, append, policy_arg, shift, align, record, workload_args=()):
+def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(), linux=False):
     # a Python stand-in (fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
+    # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
+    icount = (f"shift={shift},sleep=off" if linux
+              else f"shift={shift},align={'on' if align else 'off'}")
+    if linux and not align:
+        policy_arg = "none"
     argv = head + MACHINE_ARGS + [
-        "-icount", f"shift={shift},align={'on' if align else 'off'}",
+        "-icount", icount,
         *[a for so in spec.plugins for a in ("-align-policy-plugin", so)],
         "-align-policy", policy_arg,
         "-kernel", elf]
@@ -742,6 +751,7 @@ def expand(spec):
                                     append=app, label=pg.label, policy=pg.policy,
                                     params=params, params_str=params_str, shift=shift,
                                     align=align, rep=rep, key=key,
-                                    argv=command(spec, w.elf, app, parg, shift, align, record, w.emu_args),
+                                    argv=command(spec, w.elf, app, parg, shift, align, record, w.emu_args,
+                                                 w.linux),
                                     record=record))
     return jobs
