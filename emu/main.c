@@ -1,5 +1,6 @@
 /* emu-arm: parse the QEMU-style command line, build the machine, run it. */
 #include "machine.h"
+#include <hdf5.h>
 #include <signal.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
+    /* HDF5 cannot close a file it cannot flush (a full disk), and its exit
+     * handler then loops over it; records are closed explicitly instead. */
+    H5dont_atexit();
     MachineConfig cfg;
     int r = cli_parse(argc, argv, &cfg);
     if (r != 0)

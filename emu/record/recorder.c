@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include <time.h>
 
 #define RING_CAP (1u << 14)
@@ -571,8 +573,13 @@ int recorder_finish(Recorder *r, const RunSummary *s, const StatList *policy_sta
     } H5E_END_TRY;
     r->file = H5I_INVALID_HID;
     if (rc) {
-        snprintf(err, n, "-record: writing '%s' failed; what was recorded is in '%s'", r->path,
-                 r->tmp_path);
+        /* Whatever is in the partial file may be cut anywhere: keep nothing
+         * that a merge could mistake for a result. */
+        struct statvfs fs;
+        bool full = statvfs(r->tmp_path, &fs) == 0 && fs.f_bavail * fs.f_frsize < (1u << 20);
+        unlink(r->tmp_path);
+        snprintf(err, n, "-record: writing '%s' failed%s; the partial record was removed",
+                 r->path, full ? " (the disk is full)" : "");
         return -1;
     }
     if (rename(r->tmp_path, r->path) < 0) {
