@@ -24,14 +24,6 @@ SECS = 1           # each workload runs one guest second
 TIMEOUT = 300
 
 
-@pytest.fixture(scope="module")
-def guest():
-    try:
-        return lg.ensure_built()
-    except RuntimeError as e:
-        pytest.fail(str(e))
-
-
 def run(cmd, timeout=TIMEOUT):
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                        env=lg.qemu_env(), timeout=timeout)

@@ -26,14 +26,6 @@ POLICIES = ["none", "start-only", "per-tb", "per-exit", "threshold", "pid", "hyb
 
 
 @pytest.fixture(scope="module")
-def guest():
-    try:
-        return lg.ensure_built()
-    except RuntimeError as e:
-        pytest.fail(str(e))
-
-
-@pytest.fixture(scope="module")
 def qemu_log(guest):
     p = subprocess.run(lg.argv(qemu_path(), SHIFT, RUN, SECS), stdin=subprocess.DEVNULL,
                        capture_output=True, env=lg.qemu_env(), timeout=300)
