@@ -225,14 +225,14 @@ def test_threshold_variants_keep_guest_behaviour(spec):
 def test_bench_policies_smoke(capsys):
     """The benchmark runs end to end on a tiny configuration: bookkeeping
     (dry run vs none), real runs, per-exit under each chaining model, and a
-    verdict per target; the Linux workloads say why they did not run. No
-    speed is asserted."""
+    verdict per target. No speed is asserted (the Linux guest's workloads
+    are left out: a boot takes seconds)."""
     import sys
     sys.path.insert(0, str(ROOT / "experiments" / "tools"))
     import bench_policies
     if not (ROOT / "build" / "guests" / "timer-jitter.elf").exists():
         pytest.skip("timer-jitter.elf not built")
-    res = bench_policies.run(ROOT, shifts=[6], reps=1, names=["cpu", "linux-fio"], seconds=0.2,
+    res = bench_policies.run(ROOT, shifts=[6], reps=1, names=["cpu"], seconds=0.2,
                              parts=["bookkeeping", "aligned", "per-exit"],
                              only=["threshold", "per-exit"], min_reps=2, max_reps=2)
     out = capsys.readouterr().out
@@ -251,7 +251,7 @@ def test_bench_policies_smoke(capsys):
     for chain in pe:
         assert pe[chain]["reads_per_minsn"] == pytest.approx(pe[chain]["loop_exits_per_minsn"],
                                                              rel=0.01)
-    assert "targets (best policy" in out and "linux-fio: not available yet" in out
+    assert "targets (best policy" in out
 
 
 def report_numbers(err):

@@ -149,9 +149,15 @@ def _remove_tmp(r):
 
 
 def _short_of_space(r):
-    """After a failed run: is the disk the likely cause? True when less space
-    is free than the run had written (it could not have finished), or less
-    than 64 KiB."""
+    """After a failed run: is the disk the cause? emu-arm says so when its
+    record could not be written on a full disk (and removes the partial
+    file); otherwise true when less space is free than the run had written
+    (it could not have finished), or less than 64 KiB."""
+    try:
+        if b"(the disk is full)" in r.err_path.read_bytes()[-TAIL_BYTES:]:
+            return True
+    except OSError:
+        pass
     try:
         written = sum(p.stat().st_size for p in r.tmp.parent.glob(r.tmp.name + "*"))
         return free_bytes(r.tmp.parent) < max(written, 64 * 1024)
