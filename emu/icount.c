@@ -19,7 +19,7 @@ static void notify_vcpu(void *opaque)
 
 static void auto_adjust(Icount *ic)
 {
-    int64_t cur_time = icount_rtclock_ns(ic);
+    int64_t cur_time = icount_rtclock_ns(ic) - ic->stopped_ns;
     int64_t cur_icount = icount_vclock_ns(ic);
     int64_t delta = cur_icount - cur_time;
     /* The same crude controller as QEMU's icount_adjust(): one step per

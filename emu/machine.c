@@ -1,6 +1,8 @@
 #include "machine.h"
 #include "arm/cpu.h"
+#include "hostclock.h"
 #include "hw/versatilepb.h"
+#include "monitor.h"
 #include "sync/session.h"
 #include <errno.h>
 #include <poll.h>
@@ -148,7 +150,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         arm_cpu_set_semihost(m->cpu, semihost_call, &m->semihost);
     }
     arm_cpu_reset(m->cpu, m->image.entry);
-    return 0;
+    return machine_monitor_open(m);
 }
 
 void machine_request_stop(Machine *m, int sig)
@@ -162,7 +164,7 @@ static bool cpu_woken(void *opaque)
 {
     Machine *m = opaque;
     versatilepb_poll_input(m->board, true);
-    return m->stop_signal || arm_cpu_has_work(m->cpu);
+    return m->stop_signal || arm_cpu_has_work(m->cpu) || (m->mon && monitor_pending(m->mon));
 }
 
 /* Idle with no timer armed: only host input (a UART) can wake the guest. */
@@ -176,7 +178,7 @@ static bool wait_for_input(Machine *m)
     for (int i = 0; i < n; i++)
         p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
     versatilepb_flush(m->board);
-    while (!m->stop_signal && !arm_cpu_has_work(m->cpu)) {
+    while (!m->stop_signal && !arm_cpu_has_work(m->cpu) && !(m->mon && monitor_pending(m->mon))) {
         int r = poll(p, (nfds_t)n, 100);
         if (r < 0 && errno != EINTR)
             return false;
@@ -197,7 +199,9 @@ int machine_run(Machine *m)
 {
     if (sync_session_start(m->sync) < 0)
         return 1;
+    m->run_t0_ns = host_monotonic_ns();
     int code = run_loop(m);
+    monitor_vcpu_done(m->mon);
     int64_t tbs = m->cpu ? (int64_t)arm_cpu_stats(m->cpu)->tbs_executed : -1;
     if (sync_session_finish(m->sync, code, tbs) < 0 && code == 0)
         code = 1;
@@ -208,6 +212,13 @@ static int run_loop(Machine *m)
 {
     Icount *ic = &m->ic;
     for (;;) {
+        if (m->mon) {
+            /* Commands run here, between TBs; `stop` waits inside. */
+            if (monitor_pending(m->mon) || monitor_stopped(m->mon))
+                monitor_service(m->mon);
+            if (monitor_quit_requested(m->mon))
+                return 0;
+        }
         icount_handle_deadline(ic);
         if (m->exited)
             break;
@@ -215,6 +226,8 @@ static int run_loop(Machine *m)
             return 128 + m->stop_signal;
         if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
             icount_prepare_for_run(ic);
+            if (m->mon && ic->align)
+                machine_sample_drift(m);
             sync_session_before_exec(m->sync);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
@@ -240,7 +253,7 @@ static int run_loop(Machine *m)
         if (arm_cpu_has_work(m->cpu))
             continue;
         if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
-            if (m->stop_signal)
+            if (m->stop_signal || (m->mon && monitor_pending(m->mon)))
                 continue;
             fprintf(stderr, "emu-arm: guest waits for an interrupt but no timer is armed "
                     "and no input can arrive; stopping\n");
@@ -265,6 +278,7 @@ void machine_print_stats(Machine *m, FILE *f)
 
 void machine_destroy(Machine *m)
 {
+    monitor_destroy(m->mon);   /* first: its thread may still kick the CPU */
     sync_session_free(m->sync);
     if (m->board)
         versatilepb_destroy(m->board);

@@ -61,6 +61,15 @@ bool sync_session_wants_icount(const SyncSession *s);      /* a monitor runs */
 /* The monitor reads the retired-instruction count the CPU publishes here. */
 void sync_session_set_icount_source(SyncSession *s, const volatile int64_t *src);
 int sync_session_start(SyncSession *s);
+/* The VM was stopped (monitor `stop`) for ns of host time, now resumed on
+ * the vCPU thread. The policy's host clock skips that time, as QEMU's
+ * VIRTUAL_RT clock does, so a stop is not seen as lateness to catch up. The
+ * drift recorder still sees it (its series shows the stop). */
+void sync_session_host_stopped(SyncSession *s, int64_t ns);
+/* For the monitor's `info align` (vCPU thread): the policy's name (NULL
+ * when no policy runs) and its counters so far. */
+const char *sync_session_policy_name(const SyncSession *s);
+const SyncCounters *sync_session_counters(const SyncSession *s);
 void sync_session_before_exec(SyncSession *s);
 /* Stops the monitor, writes the record, prints the report. tbs: executed TBs
  * from the CPU's statistics, or -1. Returns -1 if the record could not be
