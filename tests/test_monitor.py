@@ -366,3 +366,22 @@ def test_help_documents_the_monitor():
     r = subprocess.run([str(guestrun.emu_path()), "-help"], capture_output=True, timeout=30)
     assert b"-monitor stdio|unix:PATH,server,nowait|none" in r.stdout
     assert (ROOT / "docs/monitor.md").exists()
+
+
+def test_stop_is_not_lateness_to_catch_up(tmp_path):
+    """At shift=7 the guest would run far ahead of real time, so start-only
+    paces it. A 1.5 s stop must not look like 1.5 s of lateness to the
+    policy: if it did, the policy would let the guest run unpaced until it
+    had made the time up, and Host - Guest would fall towards -1500 ms."""
+    proc, mon = start("emu-arm", tmp_path, "shift=7,align=on")
+    try:
+        time.sleep(0.5)
+        mon.cmd("stop")
+        time.sleep(1.5)
+        mon.cmd("cont")
+        time.sleep(1.0)
+        hg = host_minus_guest(mon)
+        assert hg > -500, f"the guest ran {-hg} ms ahead after the stop"
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
