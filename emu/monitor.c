@@ -344,14 +344,18 @@ static void *monitor_thread(void *opaque)
         if (m->in_fd < 0) {
             if (!wait_readable(m, m->listen_fd))
                 return NULL;
-            int fd = accept(m->listen_fd, NULL, NULL);
+            int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
             if (fd < 0)
                 continue;
+            pthread_mutex_lock(&m->lock);
             m->in_fd = m->out_fd = fd;
+            pthread_mutex_unlock(&m->lock);
         }
         bool more = serve_client(m);
+        pthread_mutex_lock(&m->lock);
         close(m->in_fd);
         m->in_fd = m->out_fd = -1;
+        pthread_mutex_unlock(&m->lock);
         if (!more)
             return NULL;
     }
@@ -448,6 +452,10 @@ void monitor_destroy(Monitor *m)
     m->shutdown = true;
     m->vcpu_done = true;
     pthread_cond_broadcast(&m->cond);
+    /* A client that stopped reading would keep the thread in send():
+     * shutting the connection down makes it return. */
+    if (m->spec.kind == MONITOR_UNIX && m->in_fd >= 0)
+        shutdown(m->in_fd, SHUT_RDWR);
     pthread_mutex_unlock(&m->lock);
     if (m->wake[1] >= 0) {
         ssize_t w = write(m->wake[1], "x", 1);

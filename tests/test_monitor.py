@@ -385,3 +385,28 @@ def test_stop_is_not_lateness_to_catch_up(tmp_path):
         assert mon.quit() == 0
     finally:
         stopped_proc(proc)
+
+
+def test_a_client_that_never_reads_does_not_hang_the_exit(tmp_path):
+    """Replies pile up in a socket nobody reads until the monitor thread
+    blocks in send(); SIGTERM must still end the run."""
+    proc, mon = start("emu-arm", tmp_path, "shift=4")
+    try:
+        mon.sock.setblocking(False)
+        stuck = False
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not stuck:
+            try:
+                mon.sock.send(b"help\n" * 100)
+            except BlockingIOError:
+                time.sleep(0.2)     # still full after a while: the thread is stuck in send()
+                try:
+                    mon.sock.send(b"help\n")
+                except BlockingIOError:
+                    stuck = True
+        assert stuck, "the monitor kept reading: its replies never filled the socket"
+        proc.send_signal(15)
+        assert proc.wait(timeout=20) == 128 + 15
+    finally:
+        mon.sock.close()
+        stopped_proc(proc)
