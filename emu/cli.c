@@ -65,6 +65,7 @@ void cli_usage(FILE *f)
 "                        (QEMU's Host - Guest clock, Max guest delay/advance\n"
 "                        lines), info registers, info status, stop, cont, quit,\n"
 "                        help; see docs/monitor.md\n"
+"  -S                    do not start the guest until the monitor's 'cont'\n"
 "  -display none         accepted for QEMU compatibility\n"
 "  -version, -h/-help/--help\n",
     f);
@@ -308,6 +309,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         if (!strcmp(o, "-semihosting")) { cfg->semihosting = true; continue; }
         if (!strcmp(o, "-nographic")) continue;
         if (!strcmp(o, "-no-reboot")) { cfg->no_reboot = true; continue; }
+        if (!strcmp(o, "-S")) { cfg->start_stopped = true; continue; }
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
         bool sync_value;
@@ -414,6 +416,8 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         return err("no -kernel image given (see -help)");
     if (cfg->n_serial == 0)
         cfg->serial[cfg->n_serial++] = "stdio";
+    if (cfg->start_stopped && cfg->monitor.kind == MONITOR_NONE)
+        return err("-S: the guest would wait forever; give -monitor to continue it with 'cont'");
     if (cfg->monitor.kind == MONITOR_STDIO)
         for (int s = 0; s < cfg->n_serial; s++)
             if (!strcmp(cfg->serial[s], "stdio"))

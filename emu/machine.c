@@ -200,6 +200,8 @@ int machine_run(Machine *m)
     if (sync_session_start(m->sync) < 0)
         return 1;
     m->run_t0_ns = host_monotonic_ns();
+    if (m->stopped)
+        m->stop_t0_ns = m->run_t0_ns;    /* -S */
     int code = run_loop(m);
     monitor_vcpu_done(m->mon);
     int64_t tbs = m->cpu ? (int64_t)arm_cpu_stats(m->cpu)->tbs_executed : -1;

@@ -125,9 +125,10 @@ static void mon_on_stop(void *opaque)
  * guest, nor shift=auto, nor the alignment policy sees the stopped time. The
  * guest's clock is instructions, so it stops by itself; the host-side
  * references are moved on by the stop's length. */
-static void mon_on_cont(void *opaque, int64_t stopped_ns)
+static void mon_on_cont(void *opaque)
 {
     Machine *m = opaque;
+    int64_t stopped_ns = host_monotonic_ns() - m->stop_t0_ns;
     m->stopped = false;
     m->stopped_ns += stopped_ns;
     m->ic.stopped_ns += stopped_ns;
@@ -159,10 +160,12 @@ int machine_monitor_open(Machine *m)
         .opaque = m,
     };
     char err[300];
-    m->mon = monitor_create(&m->cfg.monitor, &h, err, sizeof err);
+    m->mon = monitor_create(&m->cfg.monitor, &h, m->cfg.start_stopped, err, sizeof err);
     if (!m->mon) {
         fprintf(stderr, "emu-arm: %s\n", err);
         return -1;
     }
+    /* -S: stopped from the start of the run (machine_run sets the time). */
+    m->stopped = m->cfg.start_stopped;
     return 0;
 }

@@ -5,7 +5,6 @@
  * next prompt.
  */
 #include "monitor.h"
-#include "hostclock.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -48,7 +47,7 @@ struct Monitor {
     atomic_bool quit;           /* set by the vCPU thread, read by both */
     /* Owned by the vCPU thread. */
     bool stopped;
-    int64_t stop_t0;
+    bool prelaunch;             /* -S: stopped since the start, never continued */
 };
 
 /* ---- -monitor's value --------------------------------------------------- */
@@ -141,7 +140,6 @@ static void on_stop_cmd(void *opaque)
     if (m->stopped)
         return;
     m->stopped = true;
-    m->stop_t0 = host_monotonic_ns();
     if (m->hooks.on_stop)
         m->hooks.on_stop(m->hooks.opaque);
 }
@@ -152,8 +150,9 @@ static void on_cont_cmd(void *opaque)
     if (!m->stopped)
         return;
     m->stopped = false;
+    m->prelaunch = false;
     if (m->hooks.on_cont)
-        m->hooks.on_cont(m->hooks.opaque, host_monotonic_ns() - m->stop_t0);
+        m->hooks.on_cont(m->hooks.opaque);
 }
 
 static void on_quit_cmd(void *opaque)
@@ -166,6 +165,12 @@ static bool is_running(void *opaque)
 {
     Monitor *m = opaque;
     return !m->stopped;
+}
+
+static bool is_prelaunch(void *opaque)
+{
+    Monitor *m = opaque;
+    return m->prelaunch;
 }
 
 /* The machine's own commands, called with the machine's opaque. */
@@ -383,7 +388,8 @@ static int open_listener(Monitor *m, char *err, size_t n)
     return 0;
 }
 
-Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, char *err, size_t n)
+Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, bool start_stopped,
+                        char *err, size_t n)
 {
     Monitor *m = calloc(1, sizeof *m);
     if (!m) {
@@ -392,6 +398,7 @@ Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, char
     }
     m->spec = *spec;
     m->hooks = *hooks;
+    m->stopped = m->prelaunch = start_stopped;
     /* stop/cont/quit/status act on the monitor's own state; the others are
      * the machine's, reached through adapters that pass its opaque. */
     const MonitorTarget *t = &hooks->target;
@@ -405,6 +412,7 @@ Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, char
         .cont = on_cont_cmd,
         .quit = on_quit_cmd,
         .running = is_running,
+        .prelaunch = is_prelaunch,
     };
     m->listen_fd = m->in_fd = m->out_fd = -1;
     m->wake[0] = m->wake[1] = -1;

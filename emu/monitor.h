@@ -36,9 +36,9 @@ int monitor_parse_spec(const char *s, MonitorSpec *out, char *err, size_t n);
 typedef struct MonitorHooks {
     MonitorTarget target;       /* stop/cont/quit/running are filled in by the monitor */
     void (*kick)(void *opaque);
-    /* The vCPU stopped / resumed; stopped_ns is how long it was stopped. */
+    /* The vCPU stopped / resumes (not called for -S's initial stop). */
     void (*on_stop)(void *opaque);
-    void (*on_cont)(void *opaque, int64_t stopped_ns);
+    void (*on_cont)(void *opaque);
     /* Polled while stopped: true to give up waiting (a signal arrived). */
     bool (*interrupted)(void *opaque);
     void *opaque;
@@ -46,9 +46,11 @@ typedef struct MonitorHooks {
 
 typedef struct Monitor Monitor;
 
-/* Opens the socket (or takes stdin/stdout) and starts the thread. NULL with
- * a one-line message in err. */
-Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, char *err, size_t n);
+/* Opens the socket (or takes stdin/stdout) and starts the thread. With
+ * start_stopped (-S) the VM is stopped until the first `cont`, in QEMU's
+ * "prelaunch" state. NULL with a one-line message in err. */
+Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, bool start_stopped,
+                        char *err, size_t n);
 
 /* Cheap enough for every run-loop iteration: one relaxed atomic load. */
 bool monitor_pending(Monitor *m);

@@ -220,7 +220,8 @@ static bool info_status(const MonitorTarget *t, const Cmd *c, const char *a, Mon
     if (!no_args(c, a, out))
         return false;
     bool run = t->running ? t->running(t->opaque) : true;
-    monbuf_printf(out, "VM status: %s\n", run ? "running" : "paused");
+    bool pre = !run && t->prelaunch && t->prelaunch(t->opaque);
+    monbuf_printf(out, "VM status: %s\n", run ? "running" : pre ? "paused (prelaunch)" : "paused");
     return true;
 }
 

@@ -44,6 +44,7 @@ typedef struct MonitorTarget {
     void (*cont)(void *opaque);
     void (*quit)(void *opaque);
     bool (*running)(void *opaque);                  /* for `info status` */
+    bool (*prelaunch)(void *opaque);                /* -S, never continued */
 } MonitorTarget;
 
 /* Executes one line (without its newline) and appends the reply to out.

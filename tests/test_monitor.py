@@ -175,9 +175,10 @@ def test_info_registers_has_qemus_layout(tmp_path, which):
         stopped_proc(proc)
 
 
+@pytest.mark.parametrize("exe", variants(), ids=lambda p: p.parent.name)
 @pytest.mark.parametrize("icount", ["shift=4,align=on", "shift=4,sleep=off", "shift=auto"])
-def test_stop_and_cont(tmp_path, icount):
-    proc, mon = start("emu-arm", tmp_path, icount)
+def test_stop_and_cont(tmp_path, icount, exe):
+    proc, mon = start("emu-arm", tmp_path, icount, exe=exe)
     try:
         time.sleep(0.3)
         assert mon.cmd("info status").strip() == "VM status: running"
@@ -353,6 +354,7 @@ def test_monitor_on_stdio():
     (["-monitor", "bogus"], "unsupported backend"),
     (["-monitor", "unix:/tmp/driftlab-no-such.sock"], "server"),
     (["-monitor", "stdio"], "serial 0 uses stdio too"),
+    (["-S"], "give -monitor"),
     (["-monitor", "unix:/nonexistent-dir/x.sock,server,nowait"], "cannot listen"),
 ])
 def test_bad_monitor_options(args, msg):
@@ -410,3 +412,29 @@ def test_a_client_that_never_reads_does_not_hang_the_exit(tmp_path):
     finally:
         mon.sock.close()
         stopped_proc(proc)
+
+
+def test_start_stopped_registers_identical_to_qemu(tmp_path):
+    """-S: both stop before the first instruction, where the reset state is
+    the same on both, so `info registers` must match QEMU byte for byte."""
+    regs = {}
+    for which in EMULATORS:
+        proc, mon = start(which, tmp_path, "shift=4", extra=["-S"])
+        try:
+            assert mon.cmd("info status").endswith("VM status: paused (prelaunch)\r\n")
+            text = mon.cmd("info registers")
+            regs[which] = text[text.index("\r\nCPU#0\r\n"):]
+            assert REGS_RE.fullmatch(regs[which]), text
+            m = JIT_RE.search(mon.cmd("info jit"))
+            assert m and m.group(1) == "0", "no guest time passes before cont"
+            if which == "emu-arm":
+                time.sleep(0.5)
+                assert instructions(mon) == 0
+                mon.cmd("cont")
+                assert mon.cmd("info status").endswith("VM status: running\r\n")
+                time.sleep(0.3)
+                assert instructions(mon) > 0
+            assert mon.quit() == 0
+        finally:
+            stopped_proc(proc)
+    assert regs["emu-arm"] == regs["qemu"]

@@ -9,7 +9,7 @@
 typedef struct Fake {
     MonitorDrift drift;
     int stops, conts, quits, regs;
-    bool running;
+    bool running, prelaunch;
 } Fake;
 
 static void f_drift(void *o, MonitorDrift *d) { *d = ((Fake *)o)->drift; }
@@ -19,8 +19,13 @@ static void f_cont(void *o) { ((Fake *)o)->conts++; ((Fake *)o)->running = true;
 static void f_quit(void *o) { ((Fake *)o)->quits++; }
 static bool f_running(void *o) { return ((Fake *)o)->running; }
 
+static bool f_prelaunch(void *o) { return ((Fake *)o)->prelaunch; }
+
 static Fake fake;
-static MonitorTarget target = { &fake, f_drift, NULL, f_regs, NULL, f_stop, f_cont, f_quit, f_running };
+static MonitorTarget target = {
+    .opaque = &fake, .drift = f_drift, .registers = f_regs, .stop = f_stop, .cont = f_cont,
+    .quit = f_quit, .running = f_running, .prelaunch = f_prelaunch,
+};
 static MonBuf out;
 
 static const char *run(const char *line)
@@ -39,6 +44,11 @@ static void test_control(void)
     CHECK(!strcmp(run("  c  "), ""), "c is cont's alias, blanks around it are ignored");
     CHECK_EQ(fake.conts, 1, "cont reached the target");
     CHECK(!strcmp(run("info status"), "VM status: running\n"), "info status while running");
+    fake.running = false;
+    fake.prelaunch = true;
+    CHECK(!strcmp(run("info status"), "VM status: paused (prelaunch)\n"), "-S: QEMU's prelaunch");
+    fake.running = true;
+    fake.prelaunch = false;
     run("s");
     CHECK_EQ(fake.stops, 2, "s is stop's alias");
     run("q");
