@@ -438,3 +438,25 @@ def test_start_stopped_registers_identical_to_qemu(tmp_path):
         finally:
             stopped_proc(proc)
     assert regs["emu-arm"] == regs["qemu"]
+
+
+def test_quit_finishes_the_record(tmp_path):
+    """quit ends the run the way the guest's own exit does: the HDF5 record
+    is complete, with exit code 0, and the policy's counters are in it."""
+    h5py = pytest.importorskip("h5py")
+    rec = tmp_path / "run.h5"
+    proc, mon = start("emu-arm", tmp_path, "shift=6",
+                      extra=["-align-policy", "per-tb", "-record", str(rec)])
+    try:
+        time.sleep(0.3)
+        mon.cmd("stop")
+        assert "policy              per-tb" in mon.cmd("info align")
+        mon.cmd("cont")
+        time.sleep(0.3)
+        assert mon.quit() == 0
+        with h5py.File(rec, "r") as f:
+            assert f.attrs["complete"] == 1
+            assert f["summary"].attrs["exit_code"] == 0
+            assert len(f["drift"]) > 0
+    finally:
+        stopped_proc(proc)
