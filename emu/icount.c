@@ -78,8 +78,10 @@ void icount_set_realtime(Icount *ic)
 
 int64_t icount_vclock_ns(const Icount *ic)
 {
+    /* Without -icount the virtual clock is host time, but like QEMU's it
+     * does not run while the monitor has the VM stopped. */
     if (ic->realtime)
-        return icount_rtclock_ns(ic);
+        return icount_rtclock_ns(ic) - ic->stopped_ns;
     return (icount_raw(ic) << ic->shift) + ic->bias_ns;
 }
 

@@ -460,3 +460,30 @@ def test_quit_finishes_the_record(tmp_path):
             assert len(f["drift"]) > 0
     finally:
         stopped_proc(proc)
+
+
+def test_without_icount_the_virtual_clock_stops_too(tmp_path):
+    """Without -icount the virtual clock is host time, but QEMU's does not run
+    while stopped. The timer guest busy-waits for 1000 ticks of a 1 kHz SP804
+    timer (1 s of virtual time) and prints the 24 MHz counter's elapsed
+    count; a 2 s stop in the middle must not be in it (loose: < 2.5 s)."""
+    sock = tmp_path / "rt.sock"
+    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic",
+            "-semihosting", "-kernel", str(guestrun.GUEST_DIR / "timer.elf"),
+            "-append", "ticks=1000", "-monitor", f"unix:{sock},server,nowait", "-S"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        mon = Monitor(sock, proc)
+        mon.cmd("cont")
+        time.sleep(0.3)
+        mon.cmd("stop")
+        time.sleep(2.0)
+        mon.cmd("cont")
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        m = re.search(rb"elapsed24=(\d+)", out)
+        assert m, out
+        assert int(m.group(1)) < 2.5 * 24_000_000, f"the stop counted: {out!r}"
+    finally:
+        stopped_proc(proc)
