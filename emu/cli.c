@@ -65,7 +65,15 @@ void cli_usage(FILE *f)
 "                        'driftlab: begin ...' and 'driftlab: done')\n"
 "  -stats                print execution statistics to stderr at exit\n"
 "  -quiet                no progress or informational output\n"
-"  -display none, -monitor none   accepted for QEMU compatibility\n"
+"  -monitor stdio|unix:PATH,server,nowait|none\n"
+"                        QEMU's human monitor on stdin/stdout (serial 0 must then\n"
+"                        go elsewhere) or on a listening Unix socket (without\n"
+"                        nowait the run waits for a client). Commands: info jit\n"
+"                        (QEMU's Host - Guest clock, Max guest delay/advance\n"
+"                        lines), info registers, info status, stop, cont, quit,\n"
+"                        help; see docs/monitor.md\n"
+"  -S                    do not start the guest until the monitor's 'cont'\n"
+"  -display none         accepted for QEMU compatibility\n"
 "  -version, -h/-help/--help\n",
     f);
     fputs(sync_cli_usage, f);
@@ -308,6 +316,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         if (!strcmp(o, "-semihosting")) { cfg->semihosting = true; continue; }
         if (!strcmp(o, "-nographic")) continue;
         if (!strcmp(o, "-no-reboot")) { cfg->no_reboot = true; continue; }
+        if (!strcmp(o, "-S")) { cfg->start_stopped = true; continue; }
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
         bool sync_value;
@@ -379,7 +388,11 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (strncmp(v, "enable=on", 9) && strncmp(v, "enable=off", 10))
                 return err("-semihosting-config: only enable=on|off is supported, not '%s'", v);
             cfg->semihosting = !strncmp(v, "enable=on", 9);
-        } else if (!strcmp(o, "-display") || !strcmp(o, "-monitor")) {
+        } else if (!strcmp(o, "-monitor")) {
+            char e[256];
+            if (monitor_parse_spec(v, &cfg->monitor, e, sizeof e) < 0)
+                return err("%s", e);
+        } else if (!strcmp(o, "-display")) {
             if (strcmp(v, "none"))
                 return err("%s: only 'none' is supported, not '%s'", o, v);
         } else if (!strcmp(o, "-icount-io")) {
@@ -416,6 +429,13 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         return err("-roi-begin and -roi-end go together");
     if (cfg->n_serial == 0)
         cfg->serial[cfg->n_serial++] = "stdio";
+    if (cfg->start_stopped && cfg->monitor.kind == MONITOR_NONE)
+        return err("-S: the guest would wait forever; give -monitor to continue it with 'cont'");
+    if (cfg->monitor.kind == MONITOR_STDIO)
+        for (int s = 0; s < cfg->n_serial; s++)
+            if (!strcmp(cfg->serial[s], "stdio"))
+                return err("-monitor stdio: serial %d uses stdio too; give it -serial null or "
+                           "-serial file:PATH (QEMU: cannot use stdio by multiple character devices)", s);
     if (sync_config_check(&cfg->sync) < 0)
         return -1;
     return 0;

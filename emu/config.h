@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "monitor.h"
 #include "sync/session.h"
 
 #define EMU_VERSION "0.1"
@@ -40,6 +41,8 @@ typedef struct MachineConfig {
     int n_sd;
     bool snapshot;                    /* -snapshot: SD writes are not kept */
     int64_t sd_cmd_ns, sd_block_ns;   /* -sd-latency: 0,0 = instant, as QEMU */
+    MonitorSpec monitor;              /* -monitor stdio|unix:PATH,server,nowait|none */
+    bool start_stopped;               /* -S: wait for the monitor's `cont` */
 } MachineConfig;
 
 /* Parses argv into cfg. Returns 0 to run, 1 when it printed help/version and

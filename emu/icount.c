@@ -19,7 +19,7 @@ static void notify_vcpu(void *opaque)
 
 static void auto_adjust(Icount *ic)
 {
-    int64_t cur_time = icount_rtclock_ns(ic);
+    int64_t cur_time = icount_rtclock_ns(ic) - ic->stopped_ns;
     int64_t cur_icount = icount_vclock_ns(ic);
     int64_t delta = cur_icount - cur_time;
     /* The same crude controller as QEMU's icount_adjust(): one step per
@@ -79,8 +79,10 @@ void icount_set_realtime(Icount *ic)
 
 int64_t icount_vclock_ns(const Icount *ic)
 {
+    /* Without -icount the virtual clock is host time, but like QEMU's it
+     * does not run while the monitor has the VM stopped. */
     if (ic->realtime)
-        return icount_rtclock_ns(ic);
+        return icount_rtclock_ns(ic) - ic->stopped_ns;
     return (icount_raw(ic) << ic->shift) + ic->bias_ns;
 }
 

@@ -70,6 +70,11 @@ typedef struct Icount {
     TimerList rtimers;      /* QEMU_CLOCK_REALTIME (host monotonic since start) */
     void (*kick)(void *opaque);   /* force the vCPU out at the next TB entry */
     void *kick_opaque;
+    /* Host time the VM spent stopped by the monitor. QEMU's VIRTUAL_RT clock
+     * (shift=auto's reference), and without -icount its virtual clock, do
+     * not run while the VM is stopped. Last
+     * in the struct: plugins see the fields above at unchanged offsets. */
+    int64_t stopped_ns;
 } Icount;
 
 void icount_init(Icount *ic, IcountDecr *decr, int shift, bool adaptive, bool sleep);

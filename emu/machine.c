@@ -1,6 +1,8 @@
 #include "machine.h"
 #include "arm/cpu.h"
+#include "hostclock.h"
 #include "hw/versatilepb.h"
+#include "monitor.h"
 #include "sync/session.h"
 #include <errno.h>
 #include <poll.h>
@@ -191,7 +193,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         arm_cpu_set_semihost(m->cpu, semihost_call, &m->semihost);
     }
     arm_cpu_reset(m->cpu, m->image.entry);
-    return 0;
+    return machine_monitor_open(m);
 }
 
 void machine_request_stop(Machine *m, int sig)
@@ -205,7 +207,7 @@ static bool cpu_woken(void *opaque)
 {
     Machine *m = opaque;
     versatilepb_poll_input(m->board, true);
-    return m->stop_signal || arm_cpu_has_work(m->cpu);
+    return m->stop_signal || arm_cpu_has_work(m->cpu) || (m->mon && monitor_pending(m->mon));
 }
 
 /* Idle with no timer armed: only host input (a UART) can wake the guest. */
@@ -219,7 +221,7 @@ static bool wait_for_input(Machine *m)
     for (int i = 0; i < n; i++)
         p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
     versatilepb_flush(m->board);
-    while (!m->stop_signal && !arm_cpu_has_work(m->cpu)) {
+    while (!m->stop_signal && !arm_cpu_has_work(m->cpu) && !(m->mon && monitor_pending(m->mon))) {
         int r = poll(p, (nfds_t)n, 100);
         if (r < 0 && errno != EINTR)
             return false;
@@ -240,7 +242,11 @@ int machine_run(Machine *m)
 {
     if (m->roi == ROI_OFF && sync_session_start(m->sync) < 0)
         return 1;
+    m->run_t0_ns = host_monotonic_ns();
+    if (m->stopped)
+        m->stop_t0_ns = m->run_t0_ns;    /* -S */
     int code = run_loop(m);
+    monitor_vcpu_done(m->mon);
     if (m->roi == ROI_WAITING || m->roi == ROI_IN) {
         fprintf(stderr, "emu-arm: the region of interest %s (no serial-0 line starting "
                 "with '%s')\n", m->roi == ROI_WAITING ? "never began" : "never ended",
@@ -262,6 +268,13 @@ static int run_loop(Machine *m)
 {
     Icount *ic = &m->ic;
     for (;;) {
+        if (m->mon) {
+            /* Commands run here, between TBs; `stop` waits inside. */
+            if (monitor_pending(m->mon) || monitor_stopped(m->mon))
+                monitor_service(m->mon);
+            if (monitor_quit_requested(m->mon))
+                return 0;
+        }
         icount_handle_deadline(ic);
         if (m->exited)
             break;
@@ -271,6 +284,8 @@ static int run_loop(Machine *m)
             if (m->roi == ROI_OFF || m->roi == ROI_IN)
                 sync_session_before_exec(m->sync);
             icount_prepare_for_run(ic);
+            if (m->mon && ic->align)
+                machine_sample_drift(m);
             int r = arm_cpu_exec(m->cpu);
             icount_process_data(ic);
             if (m->roi_pending && roi_step(m) < 0)
@@ -302,7 +317,7 @@ static int run_loop(Machine *m)
                 sync_session_idle(m->sync, icount_vclock_ns(ic) + d);
         }
         if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
-            if (m->stop_signal)
+            if (m->stop_signal || (m->mon && monitor_pending(m->mon)))
                 continue;
             fprintf(stderr, "emu-arm: guest waits for an interrupt but no timer is armed "
                     "and no input can arrive; stopping\n");
@@ -327,6 +342,7 @@ void machine_print_stats(Machine *m, FILE *f)
 
 void machine_destroy(Machine *m)
 {
+    monitor_destroy(m->mon);   /* first: its thread may still kick the CPU */
     sync_session_free(m->sync);
     if (m->board)
         versatilepb_destroy(m->board);

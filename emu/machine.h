@@ -40,6 +40,13 @@ typedef struct Machine {
     int64_t roi_tbs0, roi_exits0;
     int exit_code;
     struct SyncSession *sync;         /* alignment policy, drift record, report */
+    struct Monitor *mon;              /* -monitor; NULL without one */
+    /* The clocks as the monitor reports them (machine_monitor.c). */
+    int64_t run_t0_ns;                /* host clock when the run started (QEMU's vm start) */
+    int64_t stopped_ns;               /* host time spent stopped, finished stops */
+    int64_t stop_t0_ns;               /* host clock at the current stop, if stopped */
+    bool stopped;
+    int64_t max_delay_ns, max_advance_ns;   /* seen at loop entries, with alignment on */
 } Machine;
 
 /* Builds the machine and loads the image; -1 after a one-line error. */
@@ -50,5 +57,18 @@ int machine_run(Machine *m);
 /* Asynchronous stop, safe to call from a signal handler. */
 void machine_request_stop(Machine *m, int sig);
 void machine_print_stats(Machine *m, FILE *f);
+
+/* The monitor's view of the machine (machine_monitor.c). */
+struct MonitorDrift;
+/* Opens -monitor if configured; -1 after a one-line error. */
+int machine_monitor_open(Machine *m);
+/* QEMU's `info jit` clock figures: host minus guest clock (host time while
+ * stopped excluded) and the extremes seen at loop entries. Any thread that
+ * owns the vCPU (the vCPU thread, or anyone while it is stopped). */
+void machine_drift(Machine *m, struct MonitorDrift *d);
+/* QEMU samples the extremes where the alignment code measures the clocks:
+ * on every entry into the execution loop. Only with a monitor and
+ * alignment on, so other runs gain no clock read. */
+void machine_sample_drift(Machine *m);
 void machine_destroy(Machine *m);
 #endif

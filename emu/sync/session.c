@@ -311,6 +311,22 @@ void sync_session_set_region(SyncSession *s, bool region)
         s->region = region;
 }
 
+void sync_session_host_stopped(SyncSession *s, int64_t ns)
+{
+    if (s && s->have_run && s->started)
+        s->run.ctx.host0_ns += ns;
+}
+
+const char *sync_session_policy_name(const SyncSession *s)
+{
+    return s && s->have_run && s->run.policy ? s->run.policy->name : NULL;
+}
+
+const SyncCounters *sync_session_counters(const SyncSession *s)
+{
+    return s && s->have_run ? &s->run.ctx.n : NULL;
+}
+
 int sync_session_start(SyncSession *s)
 {
     if (!s)

@@ -57,6 +57,15 @@ bool sync_session_aligning(const SyncSession *s);          /* sets Icount.align 
 /* The policy's sync points and loop-exit hook go on the Icount given to
  * sync_session_create; the drift monitor reads Icount.published. */
 int sync_session_start(SyncSession *s);
+/* The VM was stopped (monitor `stop`) for ns of host time, now resumed on
+ * the vCPU thread. The policy's host clock skips that time, as QEMU's
+ * VIRTUAL_RT clock does, so a stop is not seen as lateness to catch up. The
+ * drift recorder still sees it (its series shows the stop). */
+void sync_session_host_stopped(SyncSession *s, int64_t ns);
+/* For the monitor's `info align` (vCPU thread): the policy's name (NULL
+ * when no policy runs) and its counters so far. */
+const char *sync_session_policy_name(const SyncSession *s);
+const SyncCounters *sync_session_counters(const SyncSession *s);
 /* Before every vCPU run: the policy's init_delay, the clock mapping. */
 void sync_session_before_exec(SyncSession *s);
 /* What the execution loop did, for the record and the report. */
