@@ -76,6 +76,18 @@ static void mon_registers(void *opaque, MonBuf *out)
     monbuf_printf(out, "FPSCR: %08x\n", arm_cpu_get_vfp_sysreg(m->cpu, 1));
 }
 
+static int mon_set_speed(void *opaque, double ratio, MonBuf *out)
+{
+    Machine *m = opaque;
+    if (sync_session_set_speed(m->sync, ratio) < 0) {
+        monbuf_printf(out, "align speed: no alignment policy is running (use -align-policy, "
+                      "or wait for the region of interest)\n");
+        return -1;
+    }
+    monbuf_printf(out, "align speed: the guest now runs at %g x real time\n", ratio);
+    return 0;
+}
+
 static void mon_align_info(void *opaque, MonBuf *out)
 {
     Machine *m = opaque;
@@ -151,6 +163,7 @@ int machine_monitor_open(Machine *m)
             .jit_stats = mon_jit_stats,
             .registers = mon_registers,
             .align_info = mon_align_info,
+            .set_speed = mon_set_speed,
         },
         .kick = mon_kick,
         .on_stop = mon_on_stop,

@@ -192,6 +192,12 @@ static void fwd_registers(void *opaque, MonBuf *out)
     t->registers(t->opaque, out);
 }
 
+static int fwd_set_speed(void *opaque, double r, MonBuf *out)
+{
+    const MonitorTarget *t = &((Monitor *)opaque)->hooks.target;
+    return t->set_speed(t->opaque, r, out);
+}
+
 static void fwd_align_info(void *opaque, MonBuf *out)
 {
     const MonitorTarget *t = &((Monitor *)opaque)->hooks.target;
@@ -408,6 +414,7 @@ Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, bool
         .jit_stats = t->jit_stats ? fwd_jit_stats : NULL,
         .registers = t->registers ? fwd_registers : NULL,
         .align_info = t->align_info ? fwd_align_info : NULL,
+        .set_speed = t->set_speed ? fwd_set_speed : NULL,
         .stop = on_stop_cmd,
         .cont = on_cont_cmd,
         .quit = on_quit_cmd,

@@ -254,12 +254,12 @@ static const char *next_word(const char *s, char *w, size_t n)
     return s;
 }
 
-/* Arguments are checked so that a typo gets an error now, but the speed
- * ratio and the policy belong to the alignment runtime, which has no
- * run-time interface yet (issue 9): the command says so. */
+/* The speed ratio goes to the alignment runtime; switching the policy
+ * itself mid-run is not supported yet (its arguments are still checked, so
+ * a typo gets an error). */
 static bool align_speed(const MonitorTarget *t, const Cmd *c, const char *a, MonBuf *out)
 {
-    (void)t; (void)c;
+    (void)c;
     char w[64];
     const char *rest = next_word(a, w, sizeof w);
     char *end;
@@ -269,9 +269,11 @@ static bool align_speed(const MonitorTarget *t, const Cmd *c, const char *a, Mon
                       rest ? a : "");
         return false;
     }
-    monbuf_printf(out, "align speed: not available yet in emu-arm (the speed ratio cannot be "
-                  "changed at run time until the new alignment runtime lands)\n");
-    return true;
+    if (!t->set_speed) {
+        monbuf_printf(out, "align speed: no alignment policy in this run\n");
+        return false;
+    }
+    return t->set_speed(t->opaque, r, out) == 0;
 }
 
 static bool align_policy(const MonitorTarget *t, const Cmd *c, const char *a, MonBuf *out)
@@ -305,7 +307,7 @@ static const Cmd info_cmds[] = {
 static const Cmd align_cmds[] = {
     { "policy", "NAME[,key=val...]", "switch the alignment policy (driftlab; not available yet)",
       align_policy, NULL },
-    { "speed", "R", "set the guest/host speed ratio (driftlab; not available yet)",
+    { "speed", "R", "set the guest/host speed ratio: the guest runs at R x real time (driftlab)",
       align_speed, NULL },
     { NULL, NULL, NULL, NULL, NULL },
 };

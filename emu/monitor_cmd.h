@@ -40,6 +40,8 @@ typedef struct MonitorTarget {
     void (*jit_stats)(void *opaque, MonBuf *out);   /* translation statistics lines */
     void (*registers)(void *opaque, MonBuf *out);   /* arm_cpu_dump_state + FPSCR */
     void (*align_info)(void *opaque, MonBuf *out);  /* `info align` body */
+    /* `align speed R`: 0, or -1 with a reason in out. */
+    int (*set_speed)(void *opaque, double ratio, MonBuf *out);
     void (*stop)(void *opaque);
     void (*cont)(void *opaque);
     void (*quit)(void *opaque);

@@ -238,14 +238,46 @@ def test_bad_commands_get_qemus_errors(tmp_path, which):
         stopped_proc(proc)
 
 
-def test_align_commands_say_not_available(tmp_path):
+def test_align_policy_says_not_available_and_speed_checks_its_argument(tmp_path):
     proc, mon = start("emu-arm", tmp_path, "shift=4,align=on")
     try:
-        assert "not available yet" in mon.cmd("align speed 2")
         assert "not available yet" in mon.cmd("align policy per-tb")
         assert "expected one positive ratio" in mon.cmd("align speed fast")
         info = mon.cmd("info align")
-        assert "policy              start-only" in info and "not available yet" in info
+        assert "policy              start-only" in info
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
+
+
+def test_align_speed_takes_effect_and_is_recorded(tmp_path):
+    """At 2x real time the guest gains about a second on the host each
+    second (loose bound), and the record holds the change as an event."""
+    h5py = pytest.importorskip("h5py")
+    rec = tmp_path / "run.h5"
+    proc, mon = start("emu-arm", tmp_path, "shift=6",
+                      extra=["-align-policy", "threshold", "-record", str(rec)])
+    try:
+        time.sleep(0.5)
+        assert "now runs at 2 x real time" in mon.cmd("align speed 2")
+        before = host_minus_guest(mon)
+        time.sleep(1.5)
+        gained = before - host_minus_guest(mon)
+        assert 500 <= gained <= 2500, gained
+        assert mon.quit() == 0
+        with h5py.File(rec, "r") as f:
+            ev = f["policy"]
+            kinds = ev["kind"][:]
+            assert 7 in kinds, "no SPEED event"
+            assert ev["value"][:][kinds == 7].tolist() == [2000000]
+    finally:
+        stopped_proc(proc)
+
+
+def test_align_speed_without_a_policy_is_an_error(tmp_path):
+    proc, mon = start("emu-arm", tmp_path, "shift=4")
+    try:
+        assert "no alignment policy" in mon.cmd("align speed 2")
         assert mon.quit() == 0
     finally:
         stopped_proc(proc)

@@ -156,7 +156,7 @@ static int create_layout(Recorder *r)
     if (g < 0)
         return -1;
     h5_attr_str(g, "description", "the policy's own view at its sync points, one row per event");
-    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE");
+    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED");
     r->d_kind = h5_dataset_1d(g, "kind", H5T_STD_I32LE, NULL,
                               "0 ENTRY (loop entry), 1 CHECK (decimated), 2 SLEEP, 3 SPIN, "
                               "4 LATE (check while behind, decimated), 5 SHIFT");

@@ -371,6 +371,8 @@ void sync_run_set_speed(SyncRun *r, double speed)
     double g = (double)(icount_vclock_ns(r->ic) - c->guest0_ns);
     c->forgiven_ns += (int64_t)(g / c->common.speed - g / speed);
     c->common.speed = speed;
+    sync_emit(c, SYNC_EV_SPEED, sync_host_ns(c), sync_guest_ns(c), 0, 0, 0,
+              (int64_t)(speed * 1e6 + 0.5));
 }
 
 double sync_run_policy_ns(const SyncRun *r)

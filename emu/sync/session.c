@@ -311,6 +311,14 @@ void sync_session_set_region(SyncSession *s, bool region)
         s->region = region;
 }
 
+int sync_session_set_speed(SyncSession *s, double speed)
+{
+    if (!s || !s->have_run || !s->started || !s->aligning)
+        return -1;
+    sync_run_set_speed(&s->run, speed);
+    return 0;
+}
+
 void sync_session_host_stopped(SyncSession *s, int64_t ns)
 {
     if (s && s->have_run && s->started)

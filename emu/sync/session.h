@@ -62,6 +62,9 @@ int sync_session_start(SyncSession *s);
  * VIRTUAL_RT clock does, so a stop is not seen as lateness to catch up. The
  * drift recorder still sees it (its series shows the stop). */
 void sync_session_host_stopped(SyncSession *s, int64_t ns);
+/* The monitor's `align speed R` (vCPU thread): the guest runs at R x real
+ * time from now on; recorded as an event. -1 when no policy aligns. */
+int sync_session_set_speed(SyncSession *s, double speed);
 /* For the monitor's `info align` (vCPU thread): the policy's name (NULL
  * when no policy runs) and its counters so far. */
 const char *sync_session_policy_name(const SyncSession *s);
