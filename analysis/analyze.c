@@ -69,6 +69,7 @@ typedef struct Workload {
 
 typedef struct Variant {
     char *policy, *label, *params;
+    char *emulator;        /* "emu-arm" or "qemu": a variant never mixes them */
     char *name;            /* label, or label(params) when a label has several params */
     char *key;
 } Variant;
@@ -160,15 +161,23 @@ static int find_wl(const char *w, const char *a)
     return (int)A.nwls++;
 }
 
-static int find_var(const char *pol, const char *label, const char *params)
+/* The unaligned baseline of an emulator: emu-arm's `none`, and QEMU without
+ * align=on (the sweep's `qemu-none`). Overheads compare each policy with the
+ * baseline of its own emulator. */
+static int is_baseline(const Variant *v)
+{
+    return !strcmp(v->policy, "none") || !strcmp(v->policy, "qemu-none");
+}
+
+static int find_var(const char *pol, const char *label, const char *params, const char *emu)
 {
     for (size_t i = 0; i < A.nvars; i++)
         if (!strcmp(A.vars[i].label, label) && !strcmp(A.vars[i].params, params)
-            && !strcmp(A.vars[i].policy, pol))
+            && !strcmp(A.vars[i].policy, pol) && !strcmp(A.vars[i].emulator, emu))
             return (int)i;
     A.vars = xrealloc(A.vars, (A.nvars + 1) * sizeof *A.vars);
     A.vars[A.nvars] = (Variant){ .policy = strdup(pol), .label = strdup(label),
-                                 .params = strdup(params) };
+                                 .params = strdup(params), .emulator = strdup(emu) };
     return (int)A.nvars++;
 }
 
@@ -312,7 +321,8 @@ static void config_stats(const Opts *o)
         c->ovh = (DlBoot){ .est = NAN, .lo = NAN, .hi = NAN, .sd = NAN };
         for (size_t bi = 0; bi < A.ncfgs; bi++) {
             const Config *b = &A.cfgs[bi];
-            if (b->wl == c->wl && b->shift == c->shift && !strcmp(A.vars[b->var].policy, "none")) {
+            if (b->wl == c->wl && b->shift == c->shift && is_baseline(&A.vars[b->var])
+                && !strcmp(A.vars[b->var].emulator, A.vars[c->var].emulator)) {
                 c->base = (int)bi;
                 break;
             }
@@ -366,7 +376,7 @@ static int64_t *lowest_alignable(void)
     for (size_t w = 0; w < A.nwls; w++) {
         int64_t f = INT64_MIN;
         for (size_t v = 0; v < A.nvars; v++)
-            if (strcmp(A.vars[v].policy, "none") && low[w * A.nvars + v] > f)
+            if (!is_baseline(&A.vars[v]) && low[w * A.nvars + v] > f)
                 f = low[w * A.nvars + v];
         if (f == INT64_MIN && A.nshifts)
             f = A.shifts[A.nshifts - 1];
@@ -437,7 +447,7 @@ static void write_runs_csv(FILE *f)
                "final_lag_ns,drift_mean_ns,drift_sd_ns,drift_p50_ns,drift_p99_ns,"
                "abs_drift_p99_ns,abs_drift_max_ns,drift_min_ns,drift_max_ns,drift_rate_ppm,"
                "drift_rate_se_ppm,drift_intercept_ns,guest_host_ratio,host_elapsed_ns,"
-               "guest_elapsed_ns\n");
+               "guest_elapsed_ns,emulator\n");
     for (size_t i = 0; i < A.nruns; i++) {
         const Run *r = &A.runs[i];
         const DlDriftStats *s = &r->st;
@@ -452,6 +462,8 @@ static void write_runs_csv(FILE *f)
                        s->abs_max, s->min, s->max, s->slope * 1e6, s->slope_se * 1e6,
                        s->intercept, s->ratio, s->host_elapsed, s->guest_elapsed };
         csv_nums(f, v, sizeof v / sizeof v[0]);
+        fputc(',', f);
+        csv_str(f, A.vars[r->var].emulator);
         fputc('\n', f);
     }
 }
@@ -461,7 +473,7 @@ static void write_configs_csv(FILE *f)
     fprintf(f, "workload,policy,policy_label,params,variant,shift,runs,pairs,cost_mean,"
                "overhead,overhead_lo,overhead_hi,overhead_se,drift_p50_ns,drift_p99_ns,"
                "abs_drift_p99_ns,abs_drift_max_ns,drift_mean_ns,drift_sd_ns,drift_rate_ppm,"
-               "guest_host_ratio,final_lag_median_ns,abs_final_lag_max_ns,aligned\n");
+               "guest_host_ratio,final_lag_median_ns,abs_final_lag_max_ns,aligned,emulator\n");
     for (size_t i = 0; i < A.ncfgs; i++) {
         const Config *c = &A.cfgs[i];
         const Variant *v = &A.vars[c->var];
@@ -475,14 +487,16 @@ static void write_configs_csv(FILE *f)
                        c->abs_p99, c->abs_max, c->mean, c->sd, c->rate_ppm, c->ratio,
                        c->lag_median, c->lag_absmax };
         csv_nums(f, x, sizeof x / sizeof x[0]);
-        fprintf(f, ",%d\n", c->aligned);
+        fprintf(f, ",%d,", c->aligned);
+        csv_str(f, v->emulator);
+        fputc('\n', f);
     }
 }
 
 static void write_alignable_csv(FILE *f, const int64_t *low, double bound_ms)
 {
     fprintf(f, "workload,policy,policy_label,params,variant,lowest_alignable_shift,"
-               "lag_bound_ms,aligned_shifts\n");
+               "lag_bound_ms,aligned_shifts,emulator\n");
     for (size_t w = 0; w < A.nwls; w++)
         for (size_t v = 0; v < A.nvars; v++) {
             if (!var_in_wl((int)w, (int)v))
@@ -503,6 +517,8 @@ static void write_alignable_csv(FILE *f, const int64_t *low, double bound_ms)
                     first = 0;
                 }
             }
+            fputc(',', f);
+            csv_str(f, A.vars[v].emulator);
             fputc('\n', f);
         }
 }
@@ -578,7 +594,7 @@ static void write_overhead_tex(FILE *f, const Opts *o)
     for (size_t w = 0; w < A.nwls; w++) {
         int first = 1;
         for (size_t v = 0; v < A.nvars; v++) {
-            if (!strcmp(A.vars[v].policy, "none") || !var_in_wl((int)w, (int)v))
+            if (is_baseline(&A.vars[v]) || !var_in_wl((int)w, (int)v))
                 continue;
             if (first)
                 tex_str(f, A.wls[w].name);
@@ -860,7 +876,7 @@ static void add_run(const DlRun *id, hid_t file)
     free(h), free(d);
     r->lag = isfinite(id->final_lag_ns) ? id->final_lag_ns : r->st.final_lag;
     r->wl = find_wl(id->workload, id->append);
-    r->var = find_var(id->policy, id->label, id->params);
+    r->var = find_var(id->policy, id->label, id->params, id->emulator ? id->emulator : "emu-arm");
     add_shift(id->shift);
 }
 

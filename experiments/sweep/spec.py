@@ -9,7 +9,10 @@ A spec (see experiments/*.toml and docs/cluster.md):
     shifts = [0, 6]                     # -icount shift=N
     align = ["on"]                      # -icount align=on|off (default ["on"])
     emu = "build/emu-arm"               # optional; --emu on the command line wins
-    emu_args = ["-rtc-base", "0"]       # optional, appended to every run
+    emu_args = ["-rtc-base", "0"]       # optional, appended to every emu-arm run
+    emulators = ["emu-arm", "qemu"]     # optional, default ["emu-arm"]
+    qemu = "qemu-system-arm"            # optional: QEMU's binary (a path or a name on PATH)
+    qemu_args = []                      # optional, appended to every QEMU run
 
     [workloads.cpu]                     # label = table name
     elf = "build/guests/cpu.elf"
@@ -35,6 +38,17 @@ A spec (see experiments/*.toml and docs/cluster.md):
     throttle = 8
     extra = ["--mem=512M"]
 
+With "qemu" in `emulators`, QEMU 7.2 runs beside emu-arm on the same
+workloads, shifts and repetitions. QEMU has one alignment of its own
+(align=on: start-only with its 3 ms threshold, which QEMU allows only with
+sleep=on), so the [policies] grid does not apply to it: each workload x
+append x shift x align x rep gets one QEMU job, labelled with the policy
+`qemu-align` (align = "on") or `qemu-none` (align = "off", QEMU unaligned,
+the baseline of qemu-align as `none` is emu-arm's). emu-arm's policy labels
+must not take those names. A QEMU job's drift is measured from outside (the
+runner's console stamps and `info jit` over the monitor socket: see
+experiments/sweep/console.py and docs/hdf5-schema.md).
+
 Relative paths are relative to the repository root. Errors are SpecError,
 whose text is "FILE:LINE: key 'a.b.c': what is wrong".
 """
@@ -54,10 +68,19 @@ sys.path.insert(0, str(ROOT / "experiments" / "tools"))
 import linux_guest  # noqa: E402
 
 DEFAULT_EMU = "build/emu-arm"
+DEFAULT_QEMU = "qemu-system-arm"
+EMULATORS = ("emu-arm", "qemu")
+# The QEMU jobs' policy labels (QEMU's own alignment on, and QEMU unaligned).
+QEMU_POLICY = {True: "qemu-align", False: "qemu-none"}
+# emu-arm options with no QEMU equivalent: left out of a QEMU job's command
+# line (the region of interest is applied by the runner to the console).
+EMU_ONLY_OPTS = {"-roi-begin": 1, "-roi-end": 1, "-rtc-base": 1, "-record-rate": 1,
+                 "-tb-chain": 1, "-stats": 0, "-quiet": 0}
 MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
-            "emu", "emu_args", "plugins", "workloads", "policies", "slurm"}
+            "emu", "emu_args", "plugins", "workloads", "policies", "slurm",
+            "emulators", "qemu", "qemu_args"}
 WORKLOAD_KEYS = {"elf", "append", "emu_args"}
 LINUX_KEYS = {"linux", "secs", "fio", "bs", "size", "sd_mib", "emu_args"}
 SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
@@ -259,6 +282,9 @@ class Spec:
     policies: list
     slurm: dict
     warnings: list
+    emulators: list = dataclasses.field(default_factory=lambda: ["emu-arm"])
+    qemu: str = DEFAULT_QEMU
+    qemu_args: list = dataclasses.field(default_factory=list)
 
 
 def parse_duration(v):
@@ -452,6 +478,40 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             if check_files:
                 c.fail(["plugins"], msg)
             warnings.append(f"{path}:{c.line(['plugins'])}: {msg}")
+    emulators = data.get("emulators", ["emu-arm"])
+    if isinstance(emulators, str):
+        emulators = [emulators]
+    if not isinstance(emulators, list) or not emulators:
+        c.fail(["emulators"], f"must be a non-empty list of emulators ({', '.join(EMULATORS)})")
+    for e in emulators:
+        if e not in EMULATORS:
+            c.fail(["emulators"], f"unknown emulator {e!r} (expected: {', '.join(EMULATORS)})")
+    if len(set(emulators)) != len(emulators):
+        c.fail(["emulators"], "lists an emulator twice")
+    qemu = data.get("qemu", DEFAULT_QEMU)
+    if not isinstance(qemu, str) or not qemu:
+        c.fail(["qemu"], "must be QEMU's binary, a path or a name on PATH")
+    if "/" in qemu:
+        qemu = resolve(qemu)
+    elif "qemu" in emulators:
+        import shutil
+        found = shutil.which(qemu)
+        if found is None:
+            msg = f"QEMU binary '{qemu}' is not on PATH (apt-get install qemu-system-arm)"
+            if check_files:
+                c.fail(["qemu"] if "qemu" in data else ["emulators"], msg)
+            warnings.append(f"{path}:{c.line(['emulators'])}: {msg}")
+    if "qemu" in data and "qemu" not in emulators:
+        c.fail(["qemu"], "is set but emulators does not list \"qemu\"")
+    qemu_args = data.get("qemu_args", [])
+    if not isinstance(qemu_args, list) or not all(isinstance(a, str) for a in qemu_args):
+        c.fail(["qemu_args"], "must be a list of strings")
+    for a in qemu_args:
+        if a in ("-icount", "-kernel", "-append", "-monitor", "-serial", "-qmp"):
+            c.fail(["qemu_args"], f"must not set {a} (the sweep sets it)")
+    if "qemu_args" in data and "qemu" not in emulators:
+        c.fail(["qemu_args"], "is set but emulators does not list \"qemu\"")
+
     builtin = plugin_pols = None
     if policies is not None:
         builtin = {k: v for k, v in policies.items() if isinstance(k, str)}
@@ -504,14 +564,23 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         wargs = [resolve(a) if i and wargs[i - 1] == "-sd" else a for i, a in enumerate(wargs)]
         workloads.append(Workload(label, elf, elf_given, apps, wargs))
 
-    pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
-    if not pol:
-        c.fail(["policies"], "must define at least one policy ([policies.NAME])")
+    if "emu-arm" in emulators:
+        pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
+        if not pol:
+            c.fail(["policies"], "must define at least one policy ([policies.NAME])")
+    else:       # QEMU alone: its only alignment is align=on
+        pol = data.get("policies", {})
+        if pol:
+            c.fail(["policies"], "policies are emu-arm's: add \"emu-arm\" to emulators, or "
+                   "remove [policies] (QEMU's only alignment is align = \"on\")")
     grids = []
     for label, p in pol.items():
         key = ["policies", label]
         if not LABEL_RE.match(label):
             c.fail(key, "policy labels are letters, digits, '_', '.', '-'")
+        if label in QEMU_POLICY.values():
+            c.fail(key, f"'{label}' is the label of QEMU's own jobs (emulators = [..., "
+                   "\"qemu\"]): choose another label")
         if not isinstance(p, dict):
             c.fail(key, "must be a table of parameters ([policies.NAME])")
         pname = p.get("policy", label)
@@ -572,7 +641,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
                 time_limit_s=time_limit, repetitions=reps, shifts=list(shifts),
                 aligns=aligns, emu=emu, emu_args=list(emu_args), plugins=plugins,
                 workloads=workloads,
-                policies=grids, slurm=dict(sl), warnings=warnings)
+                policies=grids, slurm=dict(sl), warnings=warnings,
+                emulators=list(emulators), qemu=qemu, qemu_args=list(qemu_args))
     # catch id collisions and the like now, with the spec's name on it
     expand(spec)
     return spec
@@ -668,8 +738,12 @@ class Job:
     align: bool
     rep: int
     key: str           # hash of what defines the run (stable across moves of the tree)
-    argv: list         # full command line, -record with the final path
+    argv: list         # full command line, -record with the final path (emu-arm)
     record: str        # final record path, absolute
+    emulator: str = "emu-arm"   # or "qemu": the runner writes the record (runner.py)
+    # [begin, end] console texts of the region of interest (-roi-begin/-roi-end),
+    # or None: the console drift covers the same span as emu-arm's record
+    region: list = None
 
     def to_json(self):
         return dataclasses.asdict(self)
@@ -715,15 +789,80 @@ def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(
     return argv
 
 
+def _opt_value(args, opt):
+    return next((args[i + 1] for i, a in enumerate(args[:-1]) if a == opt), None)
+
+
+def region_of(args):
+    """[begin, end] texts of -roi-begin/-roi-end in a command line, or None."""
+    b, e = _opt_value(args, "-roi-begin"), _opt_value(args, "-roi-end")
+    return [b, e or ""] if b is not None else None
+
+
+def qemu_args_of(args):
+    """An emu-arm argument list without the options QEMU does not have."""
+    out, i = [], 0
+    while i < len(args):
+        n = EMU_ONLY_OPTS.get(args[i])
+        if n is None:
+            out.append(args[i])
+            i += 1
+        else:
+            i += 1 + n
+    return out
+
+
+def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False):
+    """QEMU 7.2 on the same machine, guest and icount shift. align=on is
+    QEMU's start-only, which it accepts only with sleep=on; unaligned, the
+    Linux guest runs with sleep=off as on emu-arm."""
+    if align:
+        icount = f"shift={shift},align=on,sleep=on"
+    elif linux:
+        icount = f"shift={shift},sleep=off"
+    else:
+        icount = f"shift={shift},align=off"
+    argv = [spec.qemu] + MACHINE_ARGS + ["-icount", icount, "-kernel", elf]
+    if append:
+        argv += ["-append", append]
+    return argv + qemu_args_of(list(workload_args)) + list(spec.qemu_args)
+
+
+def _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align):
+    for shift in spec.shifts:
+        for align in spec.aligns:
+            label = QEMU_POLICY[align]
+            jid = make_id(w.label, app, len(w.appends) > 1, label, "", shift, align,
+                          multi_align, rep)
+            if jid in seen:
+                raise SpecError(spec.path, None, None, f"two runs get the same id '{jid}'; "
+                                "rename a workload")
+            seen[jid] = True
+            record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
+            defining = {"emulator": "qemu", "elf": w.elf_given, "append": app,
+                        "policy": label, "shift": shift, "align": align, "rep": rep,
+                        "qemu_args": spec.qemu_args}
+            key = hashlib.sha256(json.dumps(defining, sort_keys=True).encode()).hexdigest()[:16]
+            jobs.append(Job(index=len(jobs), id=jid, workload=w.label, elf=w.elf, append=app,
+                            label=label, policy=label, params={}, params_str="", shift=shift,
+                            align=align, rep=rep, key=key,
+                            argv=qemu_command(spec, w.elf, app, shift, align, w.emu_args,
+                                              w.linux),
+                            record=record, emulator="qemu", region=region_of(w.emu_args)))
+
+
 def expand(spec):
     """The spec's jobs, repetition outermost so that a partial sweep has whole
     repetitions of the grid."""
     jobs, seen = [], {}
     multi_align = len(spec.aligns) > 1
+    emu_arm = "emu-arm" in spec.emulators
     for rep in range(spec.repetitions):
         for w in spec.workloads:
             for app in w.appends:
-                for pg in spec.policies:
+                if "qemu" in spec.emulators:
+                    _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align)
+                for pg in (spec.policies if emu_arm else []):
                     names = [k for k, _ in pg.grid]
                     for combo in itertools.product(*[v for _, v in pg.grid]):
                         params = dict(zip(names, combo))
@@ -753,5 +892,5 @@ def expand(spec):
                                     align=align, rep=rep, key=key,
                                     argv=command(spec, w.elf, app, parg, shift, align, record, w.emu_args,
                                                  w.linux),
-                                    record=record))
+                                    record=record, region=region_of(w.emu_args + spec.emu_args)))
     return jobs
