@@ -571,7 +571,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     else:       # QEMU alone: its only alignment is align=on
         pol = data.get("policies", {})
         if pol:
-            c.fail(["policies"], "policies are emu-arm's: add \"emu-arm\" to emulators, or "
+            c.fail(["policies", next(iter(pol))] if isinstance(pol, dict) else ["policies"],
+                   "policies are emu-arm's: add \"emu-arm\" to emulators, or "
                    "remove [policies] (QEMU's only alignment is align = \"on\")")
     grids = []
     for label, p in pol.items():
