@@ -364,6 +364,8 @@ static int64_t *lowest_alignable(void)
         for (size_t v = 0; v < A.nvars; v++) {
             int64_t best = INT64_MIN;
             for (size_t k = A.nshifts; k-- > 0;) {    /* from the largest shift down */
+                if (A.shifts[k] < 0)
+                    break;                             /* -1, shift=auto: not a shift */
                 int ci = cfg_at((int)w, (int)v, A.shifts[k]);
                 if (ci < 0)
                     continue;                          /* not swept: no evidence either way */
@@ -589,7 +591,10 @@ static void write_overhead_tex(FILE *f, const Opts *o)
         fprintf(f, "c");
     fprintf(f, "}\n\\hline\nworkload & policy");
     for (size_t k = 0; k < A.nshifts; k++)
-        fprintf(f, " & shift %lld", (long long)A.shifts[k]);
+        if (A.shifts[k] < 0)
+            fprintf(f, " & shift auto");
+        else
+            fprintf(f, " & shift %lld", (long long)A.shifts[k]);
     fprintf(f, " \\\\\n\\hline\n");
     for (size_t w = 0; w < A.nwls; w++) {
         int first = 1;

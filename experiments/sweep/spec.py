@@ -6,7 +6,7 @@ A spec (see experiments/*.toml and docs/cluster.md):
     output = "results/smoke.h5"         # merged results; per-job files go in results/smoke/
     time_limit = "2m"                   # per run: seconds, "90s", "5m", "1h30m", "HH:MM:SS"
     repetitions = 2                     # default 1
-    shifts = [0, 6]                     # -icount shift=N
+    shifts = [0, 6]                     # -icount shift=N; "auto" (align off only): shift=auto
     align = ["on"]                      # -icount align=on|off (default ["on"])
     emu = "build/emu-arm"               # optional; --emu on the command line wins
     emu_args = ["-rtc-base", "0"]       # optional, appended to every emu-arm run
@@ -69,6 +69,10 @@ import linux_guest  # noqa: E402
 
 DEFAULT_EMU = "build/emu-arm"
 DEFAULT_QEMU = "qemu-system-arm"
+# shifts = [..., "auto"]: QEMU's -icount shift=auto (QEMU jobs only: emu-arm's
+# adaptive shift is its policy adaptive-shift, and it records only at a fixed
+# shift); a job's shift and the tables' shift column hold -1 for it.
+AUTO_SHIFT = -1
 EMULATORS = ("emu-arm", "qemu")
 # The QEMU jobs' policy labels (QEMU's own alignment on, and QEMU unaligned).
 QEMU_POLICY = {True: "qemu-align", False: "qemu-none"}
@@ -428,8 +432,11 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if not shifts:
         c.fail(["shifts"], "must not be empty")
     for s in shifts:
+        if s == "auto":
+            continue
         if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= 10:
-            c.fail(["shifts"], f"each shift must be an integer 0..10, not {s!r}")
+            c.fail(["shifts"], f"each shift must be an integer 0..10 or \"auto\", not {s!r}")
+    shifts = [AUTO_SHIFT if s == "auto" else s for s in shifts]
     if len(set(shifts)) != len(shifts):
         c.fail(["shifts"], "lists a shift twice")
 
@@ -446,6 +453,9 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(["align"], f"values must be \"on\", \"off\", true or false, not {a!r}")
     if not aligns or len(set(aligns)) != len(aligns):
         c.fail(["align"], "must list \"on\" and/or \"off\" once each")
+    if AUTO_SHIFT in shifts and True in aligns:
+        c.fail(["shifts"], "shift \"auto\" cannot be aligned (QEMU and emu-arm refuse "
+               "shift=auto with align=on): use align = [\"off\"], or a spec of its own")
 
     warnings = []
     if emu is None:
@@ -512,6 +522,10 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if "qemu_args" in data and "qemu" not in emulators:
         c.fail(["qemu_args"], "is set but emulators does not list \"qemu\"")
 
+    if AUTO_SHIFT in shifts and "qemu" not in emulators:
+        c.fail(["shifts"], "shift \"auto\" is QEMU's (add \"qemu\" to emulators); emu-arm's "
+               "adaptive shift is the policy adaptive-shift")
+
     builtin = plugin_pols = None
     if policies is not None:
         builtin = {k: v for k, v in policies.items() if isinstance(k, str)}
@@ -535,6 +549,9 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         if not isinstance(w, dict):
             c.fail(key, "must be a table with elf = \"...\" (and optionally append)")
         if "linux" in w:
+            if AUTO_SHIFT in shifts:
+                c.fail(key + ["linux"], "the Linux guest runs with sleep=off, which shift "
+                       "\"auto\" does not allow (QEMU refuses it): remove \"auto\" from shifts")
             workloads.append(_linux_workload(c, key, label, w, check_files, warnings))
             continue
         for k in w:
@@ -759,10 +776,20 @@ def _slug(s):
     return re.sub(r"[^A-Za-z0-9._,=-]", "_", s)
 
 
+def shift_text(shift):
+    """-icount's shift= value."""
+    return "auto" if shift == AUTO_SHIFT else str(shift)
+
+
+def _shift_key(shift):
+    # a job key's shift: unchanged for numbers, so that old sweeps resume
+    return "auto" if shift == AUTO_SHIFT else shift
+
+
 def make_id(workload, append, multi_append, label, params_str, shift, align, multi_align, rep):
     parts = [workload + (f"@{_slug(append) or 'noargs'}" if multi_append else ""),
              label + (f"@{_slug(params_str)}" if params_str else ""),
-             f"s{shift}" + (("-align" if align else "-noalign") if multi_align else ""),
+             f"s{shift_text(shift)}" + (("-align" if align else "-noalign") if multi_align else ""),
              f"r{rep}"]
     jid = "+".join(parts)
     if len(jid) > 120:
@@ -775,8 +802,8 @@ def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(
     # a Python stand-in (fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
     # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
-    icount = (f"shift={shift},sleep=off" if linux
-              else f"shift={shift},align={'on' if align else 'off'}")
+    icount = (f"shift={shift_text(shift)},sleep=off" if linux
+              else f"shift={shift_text(shift)},align={'on' if align else 'off'}")
     if linux and not align:
         policy_arg = "none"
     argv = head + MACHINE_ARGS + [
@@ -817,12 +844,13 @@ def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False)
     """QEMU 7.2 on the same machine, guest and icount shift. align=on is
     QEMU's start-only, which it accepts only with sleep=on; unaligned, the
     Linux guest runs with sleep=off as on emu-arm."""
+    sh = shift_text(shift)
     if align:
-        icount = f"shift={shift},align=on,sleep=on"
+        icount = f"shift={sh},align=on,sleep=on"
     elif linux:
-        icount = f"shift={shift},sleep=off"
+        icount = f"shift={sh},sleep=off"
     else:
-        icount = f"shift={shift},align=off"
+        icount = f"shift={sh},align=off"
     argv = [spec.qemu] + MACHINE_ARGS + ["-icount", icount, "-kernel", elf]
     if append:
         argv += ["-append", append]
@@ -841,7 +869,7 @@ def _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align):
             seen[jid] = True
             record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
             defining = {"emulator": "qemu", "elf": w.elf_given, "append": app,
-                        "policy": label, "shift": shift, "align": align, "rep": rep,
+                        "policy": label, "shift": _shift_key(shift), "align": align, "rep": rep,
                         "qemu_args": spec.qemu_args}
             key = hashlib.sha256(json.dumps(defining, sort_keys=True).encode()).hexdigest()[:16]
             jobs.append(Job(index=len(jobs), id=jid, workload=w.label, elf=w.elf, append=app,
@@ -870,6 +898,8 @@ def expand(spec):
                         params_str = ",".join(f"{k}={_fmt_value(v)}" for k, v in params.items())
                         parg = pg.policy + ("," + params_str if params_str else "")
                         for shift in spec.shifts:
+                            if shift == AUTO_SHIFT:
+                                continue        # QEMU's only (see AUTO_SHIFT)
                             for align in spec.aligns:
                                 jid = make_id(w.label, app, len(w.appends) > 1, pg.label,
                                               params_str, shift, align, multi_align, rep)
@@ -880,7 +910,8 @@ def expand(spec):
                                 seen[jid] = True
                                 record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
                                 defining = {"elf": w.elf_given, "append": app,
-                                            "policy": parg, "shift": shift, "align": align,
+                                            "policy": parg, "shift": _shift_key(shift),
+                                            "align": align,
                                             "rep": rep, "emu_args": spec.emu_args,
                                             "plugins": [pathlib.Path(x).name
                                                         for x in spec.plugins]}
