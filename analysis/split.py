@@ -27,10 +27,11 @@ T95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 
 # the unaligned baseline of each emulator
 BASELINE = {"emu-arm": "none", "qemu": "qemu-none"}
 
-COLUMNS = ["workload", "shift", "emulator", "policy_label", "drift_source", "dry_run", "n", "bookkeeping", "bookkeeping_ci",
+# (emulator and drift_source last: readers of the older layout keep working)
+COLUMNS = ["workload", "shift", "policy_label", "dry_run", "n", "bookkeeping", "bookkeeping_ci",
            "total_overhead", "pacing_ms_per_s", "abs_drift_p50_us", "abs_drift_p99_us",
            "abs_drift_max_us", "drift_slope_ppm", "final_lag_us", "clock_reads_per_s",
-           "clock_reads_per_minsn", "loop_exits_per_minsn"]
+           "clock_reads_per_minsn", "loop_exits_per_minsn", "emulator", "drift_source"]
 
 
 def is_dry(params):
