@@ -94,8 +94,15 @@ class ConsoleReader(threading.Thread):
                 t = time.monotonic_ns()
                 if not chunk:
                     break
-                self.log.write(chunk)
-                self.log.flush()
+                if self.log is not None:
+                    try:
+                        self.log.write(chunk)
+                        self.log.flush()
+                    except OSError as e:
+                        # a full disk: keep draining the pipe (an emulator
+                        # blocked on its stdout would hang until the time limit)
+                        self.error = e
+                        self._close_log()
                 pending += chunk
                 while True:
                     i = pending.find(b"\n")
@@ -108,10 +115,16 @@ class ConsoleReader(threading.Thread):
         finally:
             if pending:
                 self._line(time.monotonic_ns(), pending)
-            try:
-                self.log.close()
-            except OSError as e:
-                self.error = self.error or e
+            self._close_log()
+
+    def _close_log(self):
+        if self.log is None:
+            return
+        try:
+            self.log.close()
+        except OSError as e:
+            self.error = self.error or e
+        self.log = None
 
     def in_region(self):
         """The stamps inside the region of interest (all without one)."""
