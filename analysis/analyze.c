@@ -23,6 +23,10 @@
  * the lowest at which every aligning policy that aligns anywhere is aligned),
  * alignable.csv, overhead.tex, drift.tex, alignable.tex and macros.tex into the
  * output directory.
+ *
+ * QEMU's runs of a sweep (column `emulator` = "qemu", policies qemu-align and
+ * qemu-none) are variants of their own; their overhead is against qemu-none,
+ * as emu-arm's is against none.
  */
 #include <errno.h>
 #include <getopt.h>
