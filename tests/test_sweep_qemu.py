@@ -259,9 +259,8 @@ def agree(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lx(tmp_path_factory, guest):
     d = tmp_path_factory.mktemp("qlx")
-    # Unaligned at shift 5, sleep=off on both: seconds. (QEMU's align=on needs
-    # sleep=on, which paces the whole boot to real time; the bare-metal
-    # sweep covers align=on.)
+    # Both emulators unaligned at shift 5, sleep=off: seconds (QEMU's
+    # align=on on the Linux guest: lx_align).
     text = textwrap.dedent(f"""\
         name = "lx"
         output = "{d / 'lx.h5'}"
@@ -276,6 +275,26 @@ def lx(tmp_path_factory, guest):
         [policies.none]
         """)
     return _sweep(d, text, "lx")
+
+
+@pytest.fixture(scope="module")
+def lx_align(tmp_path_factory, guest):
+    d = tmp_path_factory.mktemp("qlxalign")
+    # QEMU's own alignment on the Linux guest: align=on needs sleep=on, which
+    # paces the boot to real time; at shift 1 the guest is slow enough that
+    # this costs a few seconds.
+    text = textwrap.dedent(f"""\
+        name = "lxa"
+        output = "{d / 'lxa.h5'}"
+        time_limit = "180s"
+        shifts = [1]
+        align = ["on"]
+        emulators = ["qemu"]
+        [workloads.st]
+        linux = "stress"
+        secs = 1
+        """)
+    return _sweep(d, text, "lxa", jobs=1)
 
 
 def _runs(results):
@@ -470,3 +489,22 @@ def test_shift_auto_errors(edit, line, key, msg):
         parse(AUTO.replace(*edit))
     assert str(e.value).startswith(f"q.toml:{line}: key '{key}': "), str(e.value)
     assert msg in str(e.value)
+
+
+@needs_run
+def test_qemu_aligned_linux_run_is_measured_over_the_region(lx_align):
+    results, merged = lx_align
+    p = results / "runs" / "st+qemu-align+s1+r0.h5"
+    with h5py.File(p) as f:
+        assert f.attrs["icount_options"] == "shift=1,align=on,sleep=on"
+        assert b"driftlab: done" in bytes(f["sweep/stdout"][:])
+        d = f["drift"]
+        assert d.attrs["source"] == "console" and f["console"].attrs["drift_clock"] == "mono_ns"
+        assert len(d["drift_ns"]) == 2 and 1_000_000_000 <= d["guest_ns"][-1] < 1_500_000_000
+        m = f["monitor"]
+        assert len(m["lag_ns"]) >= 5                           # polled through the boot
+        assert np.all(m["max_delay_ns"][:] >= 0)               # aligned: not NA
+        assert f["summary"].attrs["monitor_max_delay_ns"] == m["max_delay_ns"][-1]
+    with h5py.File(merged) as f:
+        assert [x.decode() if isinstance(x, bytes) else x for x in f["summary"]["policy"]] == \
+            ["qemu-align"]
