@@ -508,3 +508,35 @@ def test_qemu_aligned_linux_run_is_measured_over_the_region(lx_align):
     with h5py.File(merged) as f:
         assert [x.decode() if isinstance(x, bytes) else x for x in f["summary"]["policy"]] == \
             ["qemu-align"]
+
+
+def test_qemu_record_without_console_clock_falls_back_to_info_jit(tmp_path):
+    """A guest that prints no clock: QEMU's drift is its own `info jit`
+    lag (whole ms), relative to the first poll, and named as such."""
+    import types
+    from sweep import console_record
+    elf = tmp_path / "g.elf"
+    elf.write_bytes(b"\x7fELF")
+    job = types.SimpleNamespace(argv=["/bin/true", "-icount", "shift=3,align=off", "-kernel",
+                                      str(elf)], policy="qemu-none", align=False, shift=3,
+                                elf=str(elf), append="", region=None)
+    reader = types.SimpleNamespace(stamps=[], lines=3, region_host_ns=[None, None],
+                                   in_region=lambda: [])
+    poller = types.SimpleNamespace(period_s=0.1, samples=[(10_000_000, 2, None, None),
+                                                          (110_000_000, -5, None, None),
+                                                          (210_000_000, -9, None, None)])
+    ru = types.SimpleNamespace(ru_utime=0.25, ru_stime=0.05)
+    out = tmp_path / "r.h5"
+    console_record.write_qemu_record(out, job, reader, poller, ru, 0, 0.3, "2026-01-01T00:00:00Z")
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1 and f.attrs["emulator"] == "qemu"
+        d = f["drift"]
+        assert d.attrs["source"] == "monitor-info-jit"
+        assert list(d["host_ns"][:]) == [0, 100_000_000, 200_000_000]
+        assert list(d["drift_ns"][:]) == [0, 7_000_000, 11_000_000]     # lag fell: guest gained
+        assert list(d["guest_ns"][:]) == [0, 107_000_000, 211_000_000]
+        s = f["summary"].attrs
+        assert s["final_lag_ns"] == -11_000_000 and s["samples"] == 3
+        assert s["vcpu_cpu_ns"] == s["process_cpu_ns"] == 300_000_000
+        assert list(f["monitor/max_delay_ns"][:]) == [-1, -1, -1]
+        assert len(f["console/host_ns"]) == 0

@@ -175,12 +175,11 @@ def write_qemu_record(path, job, reader, poller, rusage, exit_code, wall_s, star
             gs = [h + d for h, d in zip(hs, ds)]
             src, origin = "monitor-info-jit", sm[0][0] if sm else 0
             source_desc = "QEMU's 'info jit' Host - Guest clock (1 ms resolution)"
-        g = _series(f, "drift", {
+        _series(f, "drift", {
             "host_ns": (hs, "<i8", "ns", "host monotonic time since the first sample"),
             "guest_ns": (gs, "<i8", "ns", "guest virtual time since the first sample"),
             "drift_ns": (ds, "<i8", "ns", "guest_ns - host_ns"),
         }, {"source": src, "source_description": source_desc, "origin_host_ns": origin})
-        del g
         if poller is not None:
             _monitor_group(f, poller)
         user_ns = int(rusage.ru_utime * 1e9) if rusage else -1
