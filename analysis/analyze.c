@@ -23,6 +23,10 @@
  * the lowest at which every aligning policy that aligns anywhere is aligned),
  * alignable.csv, overhead.tex, drift.tex, alignable.tex and macros.tex into the
  * output directory.
+ *
+ * QEMU's runs of a sweep (column `emulator` = "qemu", policies qemu-align and
+ * qemu-none) are variants of their own; their overhead is against qemu-none,
+ * as emu-arm's is against none.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -69,6 +73,7 @@ typedef struct Workload {
 
 typedef struct Variant {
     char *policy, *label, *params;
+    char *emulator;        /* "emu-arm" or "qemu": a variant never mixes them */
     char *name;            /* label, or label(params) when a label has several params */
     char *key;
 } Variant;
@@ -160,15 +165,23 @@ static int find_wl(const char *w, const char *a)
     return (int)A.nwls++;
 }
 
-static int find_var(const char *pol, const char *label, const char *params)
+/* The unaligned baseline of an emulator: emu-arm's `none`, and QEMU without
+ * align=on (the sweep's `qemu-none`). Overheads compare each policy with the
+ * baseline of its own emulator. */
+static int is_baseline(const Variant *v)
+{
+    return !strcmp(v->policy, "none") || !strcmp(v->policy, "qemu-none");
+}
+
+static int find_var(const char *pol, const char *label, const char *params, const char *emu)
 {
     for (size_t i = 0; i < A.nvars; i++)
         if (!strcmp(A.vars[i].label, label) && !strcmp(A.vars[i].params, params)
-            && !strcmp(A.vars[i].policy, pol))
+            && !strcmp(A.vars[i].policy, pol) && !strcmp(A.vars[i].emulator, emu))
             return (int)i;
     A.vars = xrealloc(A.vars, (A.nvars + 1) * sizeof *A.vars);
     A.vars[A.nvars] = (Variant){ .policy = strdup(pol), .label = strdup(label),
-                                 .params = strdup(params) };
+                                 .params = strdup(params), .emulator = strdup(emu) };
     return (int)A.nvars++;
 }
 
@@ -312,7 +325,8 @@ static void config_stats(const Opts *o)
         c->ovh = (DlBoot){ .est = NAN, .lo = NAN, .hi = NAN, .sd = NAN };
         for (size_t bi = 0; bi < A.ncfgs; bi++) {
             const Config *b = &A.cfgs[bi];
-            if (b->wl == c->wl && b->shift == c->shift && !strcmp(A.vars[b->var].policy, "none")) {
+            if (b->wl == c->wl && b->shift == c->shift && is_baseline(&A.vars[b->var])
+                && !strcmp(A.vars[b->var].emulator, A.vars[c->var].emulator)) {
                 c->base = (int)bi;
                 break;
             }
@@ -354,6 +368,8 @@ static int64_t *lowest_alignable(void)
         for (size_t v = 0; v < A.nvars; v++) {
             int64_t best = INT64_MIN;
             for (size_t k = A.nshifts; k-- > 0;) {    /* from the largest shift down */
+                if (A.shifts[k] < 0)
+                    break;                             /* -1, shift=auto: not a shift */
                 int ci = cfg_at((int)w, (int)v, A.shifts[k]);
                 if (ci < 0)
                     continue;                          /* not swept: no evidence either way */
@@ -366,7 +382,7 @@ static int64_t *lowest_alignable(void)
     for (size_t w = 0; w < A.nwls; w++) {
         int64_t f = INT64_MIN;
         for (size_t v = 0; v < A.nvars; v++)
-            if (strcmp(A.vars[v].policy, "none") && low[w * A.nvars + v] > f)
+            if (!is_baseline(&A.vars[v]) && low[w * A.nvars + v] > f)
                 f = low[w * A.nvars + v];
         if (f == INT64_MIN && A.nshifts)
             f = A.shifts[A.nshifts - 1];
@@ -437,7 +453,7 @@ static void write_runs_csv(FILE *f)
                "final_lag_ns,drift_mean_ns,drift_sd_ns,drift_p50_ns,drift_p99_ns,"
                "abs_drift_p99_ns,abs_drift_max_ns,drift_min_ns,drift_max_ns,drift_rate_ppm,"
                "drift_rate_se_ppm,drift_intercept_ns,guest_host_ratio,host_elapsed_ns,"
-               "guest_elapsed_ns\n");
+               "guest_elapsed_ns,emulator\n");
     for (size_t i = 0; i < A.nruns; i++) {
         const Run *r = &A.runs[i];
         const DlDriftStats *s = &r->st;
@@ -452,6 +468,8 @@ static void write_runs_csv(FILE *f)
                        s->abs_max, s->min, s->max, s->slope * 1e6, s->slope_se * 1e6,
                        s->intercept, s->ratio, s->host_elapsed, s->guest_elapsed };
         csv_nums(f, v, sizeof v / sizeof v[0]);
+        fputc(',', f);
+        csv_str(f, A.vars[r->var].emulator);
         fputc('\n', f);
     }
 }
@@ -461,7 +479,7 @@ static void write_configs_csv(FILE *f)
     fprintf(f, "workload,policy,policy_label,params,variant,shift,runs,pairs,cost_mean,"
                "overhead,overhead_lo,overhead_hi,overhead_se,drift_p50_ns,drift_p99_ns,"
                "abs_drift_p99_ns,abs_drift_max_ns,drift_mean_ns,drift_sd_ns,drift_rate_ppm,"
-               "guest_host_ratio,final_lag_median_ns,abs_final_lag_max_ns,aligned\n");
+               "guest_host_ratio,final_lag_median_ns,abs_final_lag_max_ns,aligned,emulator\n");
     for (size_t i = 0; i < A.ncfgs; i++) {
         const Config *c = &A.cfgs[i];
         const Variant *v = &A.vars[c->var];
@@ -475,14 +493,16 @@ static void write_configs_csv(FILE *f)
                        c->abs_p99, c->abs_max, c->mean, c->sd, c->rate_ppm, c->ratio,
                        c->lag_median, c->lag_absmax };
         csv_nums(f, x, sizeof x / sizeof x[0]);
-        fprintf(f, ",%d\n", c->aligned);
+        fprintf(f, ",%d,", c->aligned);
+        csv_str(f, v->emulator);
+        fputc('\n', f);
     }
 }
 
 static void write_alignable_csv(FILE *f, const int64_t *low, double bound_ms)
 {
     fprintf(f, "workload,policy,policy_label,params,variant,lowest_alignable_shift,"
-               "lag_bound_ms,aligned_shifts\n");
+               "lag_bound_ms,aligned_shifts,emulator\n");
     for (size_t w = 0; w < A.nwls; w++)
         for (size_t v = 0; v < A.nvars; v++) {
             if (!var_in_wl((int)w, (int)v))
@@ -503,6 +523,8 @@ static void write_alignable_csv(FILE *f, const int64_t *low, double bound_ms)
                     first = 0;
                 }
             }
+            fputc(',', f);
+            csv_str(f, A.vars[v].emulator);
             fputc('\n', f);
         }
 }
@@ -573,12 +595,15 @@ static void write_overhead_tex(FILE *f, const Opts *o)
         fprintf(f, "c");
     fprintf(f, "}\n\\hline\nworkload & policy");
     for (size_t k = 0; k < A.nshifts; k++)
-        fprintf(f, " & shift %lld", (long long)A.shifts[k]);
+        if (A.shifts[k] < 0)
+            fprintf(f, " & shift auto");
+        else
+            fprintf(f, " & shift %lld", (long long)A.shifts[k]);
     fprintf(f, " \\\\\n\\hline\n");
     for (size_t w = 0; w < A.nwls; w++) {
         int first = 1;
         for (size_t v = 0; v < A.nvars; v++) {
-            if (!strcmp(A.vars[v].policy, "none") || !var_in_wl((int)w, (int)v))
+            if (is_baseline(&A.vars[v]) || !var_in_wl((int)w, (int)v))
                 continue;
             if (first)
                 tex_str(f, A.wls[w].name);
@@ -860,7 +885,7 @@ static void add_run(const DlRun *id, hid_t file)
     free(h), free(d);
     r->lag = isfinite(id->final_lag_ns) ? id->final_lag_ns : r->st.final_lag;
     r->wl = find_wl(id->workload, id->append);
-    r->var = find_var(id->policy, id->label, id->params);
+    r->var = find_var(id->policy, id->label, id->params, id->emulator ? id->emulator : "emu-arm");
     add_shift(id->shift);
 }
 

@@ -39,7 +39,8 @@ os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 DEFAULT_MAX_SAMPLES = 5000
 
 
-SWEEP_KEPT = ("job_id", "workload", "policy_label", "params", "rep", "instructions")
+SWEEP_KEPT = ("job_id", "workload", "policy_label", "params", "rep", "instructions", "emulator",
+              "drift_source")
 
 
 def _s(v):
@@ -109,6 +110,8 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
                     dg = r.create_group("drift")
                     dg.attrs["decimated_from"] = d.size
                     dg.attrs["stride"] = stride
+                    if "source" in item.attrs:      # differs per run: emu-arm vs QEMU
+                        dg.attrs["source"] = item.attrs["source"]
                     for col in ("host_ns", "drift_ns"):
                         if col in item:
                             v = item[col][:][idx]

@@ -30,7 +30,7 @@ static hid_t vlen_str_type(void)
 
 /* One row of /summary as read into memory (only the fields present). */
 typedef struct Row {
-    char *job_id, *workload, *append, *policy, *label, *params;
+    char *job_id, *workload, *append, *policy, *label, *params, *emulator;
     int64_t shift, rep;
     double cost, lag;
 } Row;
@@ -69,6 +69,7 @@ long dl_read_summary(hid_t file, const char *metric, DlRun **out, char *err, siz
         { "rep", offsetof(Row, rep), 'i', 0 },
         { NULL, offsetof(Row, cost), 'f', 0 },         /* the metric */
         { "final_lag_ns", offsetof(Row, lag), 'f', 0 },
+        { "emulator", offsetof(Row, emulator), 's', 0 },
     };
     size_t ncols = sizeof cols / sizeof cols[0];
     int present[16] = { 0 };
@@ -134,6 +135,8 @@ long dl_read_summary(hid_t file, const char *metric, DlRun **out, char *err, siz
         d->rep = r->rep;
         d->cpu_ns = present[8] ? r->cost : NAN;
         d->final_lag_ns = present[9] ? r->lag : NAN;
+        d->emulator = dup_or_empty(present[10] && r->emulator && *r->emulator ? r->emulator
+                                                                              : "emu-arm");
         size_t gl = strlen(d->job_id) + 8;
         d->group = malloc(gl);
         snprintf(d->group, gl, "/runs/%s", d->job_id);
@@ -221,6 +224,9 @@ int dl_read_record(hid_t file, const char *group, const char *metric, DlRun *run
         return -1;
     }
     run->policy = pol;
+    run->emulator = read_str_attr(g, "emulator");
+    if (!run->emulator)
+        run->emulator = strdup("emu-arm");
     run->params = read_str_attr(g, "policy_params");
     run->workload = read_str_attr(g, "workload");
     run->append = read_str_attr(g, "workload_args");
@@ -333,5 +339,5 @@ int dl_read_drift(hid_t file, const char *group, int64_t **host, int64_t **drift
 void dl_run_free(DlRun *r)
 {
     free(r->job_id), free(r->workload), free(r->append), free(r->policy);
-    free(r->label), free(r->params), free(r->group);
+    free(r->label), free(r->params), free(r->group), free(r->emulator);
 }

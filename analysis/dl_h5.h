@@ -11,6 +11,7 @@
 
 typedef struct DlRun {
     char *job_id, *workload, *append, *policy, *label, *params;
+    char *emulator;          /* "emu-arm" (also when the file predates the column) or "qemu" */
     int64_t shift, rep;
     double cpu_ns;           /* the cost metric (vcpu_cpu_ns by default); NAN if absent */
     double final_lag_ns;     /* NAN if absent (then taken from the drift series) */

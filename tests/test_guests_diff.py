@@ -42,7 +42,7 @@ import pytest
 
 import guestrun
 
-GUESTS = ["cpu", "timer", "idle", "newlib", "coremark-like"]
+GUESTS = ["cpu", "timer", "idle", "newlib", "coremark-like", "clock-print"]
 ISAS = ["arm", "thumb"]
 OPTS = ["O0", "O2", "Os"]
 
@@ -53,6 +53,7 @@ TEST_ARGS = {
     "idle": "ticks=30",
     "newlib": None,
     "coremark-like": "iterations=150",
+    "clock-print": "lines=3 period_us=1000",
 }
 
 # last line every guest prints when it passed its own checks
@@ -62,6 +63,7 @@ OK_LINE = {
     "idle": b"idle ok\n",
     "newlib": b"newlib ok (0 failures)\n",
     "coremark-like": b"coremark-like: done\n",
+    "clock-print": b"clock-print ok\n",
 }
 
 

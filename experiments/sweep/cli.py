@@ -59,7 +59,7 @@ def cmd_sweep(args):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     emu = pathlib.Path(spec.emu)
-    if not (emu.is_file() and os.access(emu, os.X_OK if emu.suffix != ".py" else os.R_OK)):
+    if "emu-arm" in spec.emulators and not (emu.is_file() and os.access(emu, os.X_OK if emu.suffix != ".py" else os.R_OK)):
         return _err(f"emulator {emu} is missing or not executable (./driftlab build, or --emu PATH)")
     try:
         import h5py  # noqa: F401  (the runner annotates each record with it)

@@ -67,6 +67,8 @@ def build(spec, jobs, backend):
         "results_dir": spec.results_dir,
         "output": spec.output,
         "emu": spec.emu,
+        "emulators": spec.emulators,
+        "qemu": spec.qemu if "qemu" in spec.emulators else "",
         "time_limit_s": spec.time_limit_s,
         "slurm": spec.slurm,
         "root": str(ROOT),

@@ -23,7 +23,11 @@ from . import manifest as mf
 COLUMNS = [("job_id", "s"), ("index", "i"), ("workload", "s"), ("append", "s"),
            ("policy", "s"), ("policy_label", "s"), ("params", "s"), ("shift", "i"),
            ("align", "b"), ("rep", "i"), ("exit_code", "i"), ("wall_s", "f"),
-           ("instructions", "i"), ("virtual_ns", "i"), ("host", "s")]
+           ("instructions", "i"), ("virtual_ns", "i"), ("host", "s"),
+           # which emulator, and how its drift was measured: "monitor-1kHz"
+           # (emu-arm's own), "console" or "monitor-info-jit" (QEMU, from outside)
+           ("emulator", "s"), ("emulator_version", "s"), ("drift_source", "s"),
+           ("cpu_user_s", "f"), ("cpu_sys_s", "f")]
 
 # where a run's own summary may live in emu-arm's record
 SUMMARY_GROUPS = ("summary", "run/summary", "stats")
@@ -156,6 +160,7 @@ def merge(results_dir, output=None, allow_missing=False, stream=None):
                             src.copy(src[name], g, name=name)
                         a = src["sweep"].attrs
                         row = {c: a.get(c) for c, _ in COLUMNS if c in a}
+                        row.setdefault("emulator", src.attrs.get("emulator", "emu-arm"))
                         row["job_id"], row["index"] = j.id, j.index
                         summ = run_summary(src)
                         for k, v in summ.items():
@@ -181,13 +186,16 @@ def merge(results_dir, output=None, allow_missing=False, stream=None):
                     if k == "s":
                         v = "" if v is None else (v.decode() if isinstance(v, bytes) else str(v))
                     elif v is None:
-                        v = {"i": -1, "f": np.nan, "b": False}[k]
+                        # CPU times unknown (runs from before they were kept): -1, as
+                        # the runner writes when it has no rusage
+                        v = -1.0 if c in ("cpu_user_s", "cpu_sys_s") else \
+                            {"i": -1, "f": np.nan, "b": False}[k]
                     table[c][i] = v
                 for c in extra:
                     table[c][i] = row.get(c, np.nan)
             ds = out.create_dataset("summary", data=table)
             ds.attrs["columns_from_runs"] = json.dumps(list(extra))
-            ds.attrs["note"] = ("one row per run; numeric columns after 'host' come from "
+            ds.attrs["note"] = ("one row per run; numeric columns after 'cpu_sys_s' come from "
                                 "each run's summary group (NaN where a run lacks one)")
 
             p = out.create_group("provenance")
@@ -207,6 +215,10 @@ def merge(results_dir, output=None, allow_missing=False, stream=None):
             pa["backend"] = m.get("backend", "")
             pa["emu"] = m["emu"]
             pa["emu_sha256"] = sha256_file(m["emu"])
+            pa["emulators"] = json.dumps(m.get("emulators", ["emu-arm"]))
+            pa["qemu"] = m.get("qemu", "")
+            pa["qemu_versions"] = json.dumps(sorted({str(r.get("emulator_version"))
+                                                     for r in rows if r.get("emulator") == "qemu"}))
             pa["time_limit_s"] = m["time_limit_s"]
             pa["n_jobs"] = len(jobs)
             pa["n_runs"] = len(have)

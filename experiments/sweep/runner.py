@@ -5,6 +5,13 @@ runs/ID.h5. Anything else leaves no final file and a failed/ID.json instead.
 
 Both backends use this: the local pool through start()/finish(), a SLURM
 array task through run_blocking().
+
+The emulator's stdout comes through a pipe: a ConsoleReader thread copies it
+to logs/ID.out and stamps every line on arrival (console.py), for emu-arm
+(its record gains /console beside its own monitor's /drift) and for QEMU,
+whose record the runner writes itself (console_record.py), with `info jit`
+polled on QEMU's monitor socket. The child's rusage (wait4) gives the CPU
+time of either.
 """
 import ctypes
 import errno
@@ -16,10 +23,14 @@ import re
 import secrets
 import signal
 import socket
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
+from . import console
+from . import console_record
 from . import manifest as mf
 
 STATS_RE = re.compile(rb"icount: (\d+) instructions, virtual time (-?\d+) ns, shift (\d+)")
@@ -71,6 +82,31 @@ def _pdeathsig():
         pass
 
 
+class RusagePopen(subprocess.Popen):
+    """A Popen that keeps the child's resource usage (wait4) when reaping it:
+    the CPU time of this one emulator, whatever else runs in the pool."""
+    rusage = None
+
+    def _wait4(self, pid, flags):
+        got, sts, ru = os.wait4(pid, flags)
+        if got == pid:
+            self.rusage = ru
+        return got, sts
+
+    def _try_wait(self, wait_flags):        # wait()
+        try:
+            return self._wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return self.pid, 0
+
+    def _internal_poll(self, _deadstate=None, **_):     # poll()
+        return super()._internal_poll(_deadstate=_deadstate, _waitpid=self._wait4)
+
+
+# How often `info jit` is asked on QEMU's monitor socket.
+MONITOR_PERIOD_S = 0.1
+
+
 @dataclasses.dataclass
 class Running:
     job: object
@@ -81,6 +117,9 @@ class Running:
     deadline: float
     out_path: pathlib.Path
     err_path: pathlib.Path
+    reader: object = None        # console.ConsoleReader
+    poller: object = None        # console.MonitorPoller (QEMU)
+    sock_dir: str = None
 
 
 def start(job, time_limit_s):
@@ -90,8 +129,18 @@ def start(job, time_limit_s):
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f"{final.name}.part-{secrets.token_hex(4)}")
     argv = list(job.argv)
-    i = max(k for k, a in enumerate(argv) if a == "-record")
-    argv[i + 1] = str(tmp)
+    qemu = getattr(job, "emulator", "emu-arm") == "qemu"
+    sock_dir = sock = None
+    env = None
+    if qemu:
+        # a short path: a Unix socket's name is limited to 107 bytes
+        sock_dir = tempfile.mkdtemp(prefix="dlq-")
+        sock = os.path.join(sock_dir, "hmp")
+        argv += ["-monitor", f"unix:{sock},server,nowait"]
+        env = dict(os.environ, QEMU_AUDIO_DRV="none")
+    else:
+        i = max(k for k, a in enumerate(argv) if a == "-record")
+        argv[i + 1] = str(tmp)
     out_path, err_path = mf.log_paths(job)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,21 +149,45 @@ def start(job, time_limit_s):
         if is_no_space(e):
             raise disk_full_error(final.parent, e)
         raise
-    with out, err:
+    with err:
+        t0 = time.monotonic_ns()
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    cwd=str(final.parent), start_new_session=True,
-                                    preexec_fn=_pdeathsig)
+            proc = RusagePopen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=err, cwd=str(final.parent), start_new_session=True,
+                               preexec_fn=_pdeathsig, env=env)
         except OSError as e:
             # The emulator could not be started (missing, or being rebuilt):
             # that is this job's failure, reported like any other, not the sweep's.
             err.write(f"cannot start {argv[0]}: {e}\n".encode())
             err.flush()
-            proc = subprocess.Popen([sys.executable, "-c", "raise SystemExit(127)"],
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    start_new_session=True)
+            proc = RusagePopen([sys.executable, "-c", "raise SystemExit(127)"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                               start_new_session=True)
+    reader = console.ConsoleReader(proc.stdout.fileno(), out, t0, getattr(job, "region", None))
+    reader.start()
+    poller = None
+    if qemu:
+        poller = console.MonitorPoller(sock, t0, MONITOR_PERIOD_S)
+        poller.start()
     t = time.monotonic()
-    return Running(job, proc, tmp, t, mf.now_iso(), t + time_limit_s, out_path, err_path)
+    return Running(job, proc, tmp, t, mf.now_iso(), t + time_limit_s, out_path, err_path,
+                   reader, poller, sock_dir)
+
+
+def _stop_watchers(r):
+    """After the emulator exited: the console read to its end, the monitor
+    poller stopped, the socket directory gone."""
+    if r.poller is not None:
+        r.poller.stop()
+        r.poller.join(timeout=5)
+    if r.reader is not None:
+        r.reader.join(timeout=10)
+        try:
+            r.proc.stdout.close()
+        except OSError:
+            pass
+    if r.sock_dir:
+        shutil.rmtree(r.sock_dir, ignore_errors=True)
 
 
 def kill(r, grace=2.0):
@@ -166,6 +239,7 @@ def _short_of_space(r):
 
 
 def _fail(r, status, message, wall):
+    _stop_watchers(r)
     if status == "failed" and _short_of_space(r):
         _remove_tmp(r)
         raise disk_full_error(r.tmp.parent)
@@ -195,6 +269,7 @@ def finish(r, timed_out=False, interrupted=False):
     final file in place on success."""
     wall = time.monotonic() - r.started
     rc = r.proc.returncode
+    _stop_watchers(r)
     if interrupted:
         _remove_tmp(r)
         return Result(r.job, "interrupted", "interrupted", "", wall)
@@ -203,6 +278,16 @@ def finish(r, timed_out=False, interrupted=False):
     if rc != 0:
         what = f"killed by signal {-rc}" if rc < 0 else f"exit status {rc}"
         return _fail(r, "failed", f"emulator {what}", wall)
+    if getattr(r.job, "emulator", "emu-arm") == "qemu":
+        try:
+            console_record.write_qemu_record(r.tmp, r.job, r.reader, r.poller, r.proc.rusage,
+                                             rc, wall, r.started_wall)
+        except Exception as e:
+            if is_no_space(e) or _short_of_space(r):
+                _remove_tmp(r)
+                raise disk_full_error(r.tmp.parent, e)
+            return _fail(r, "failed", f"cannot write QEMU's record ({type(e).__name__}: {e})",
+                         wall)
     if not r.tmp.is_file():
         return _fail(r, "failed", f"emulator exited 0 but wrote no record at {r.tmp}", wall)
     # Annotating appends to the record with HDF5, which can crash (not fail)
@@ -277,6 +362,15 @@ def annotate(r, wall):
         a["slurm_restart_count"] = int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)
         a["instructions"] = instructions
         a["virtual_ns"] = vclock
+        a["emulator"] = getattr(job, "emulator", "emu-arm")
+        ru = r.proc.rusage if isinstance(r.proc, RusagePopen) else None
+        a["cpu_user_s"] = ru.ru_utime if ru else -1.0
+        a["cpu_sys_s"] = ru.ru_stime if ru else -1.0
+        a["maxrss_kib"] = ru.ru_maxrss if ru else -1
+        if a["emulator"] != "qemu" and r.reader is not None:
+            console_record.add_console(f, r.reader)
+        a["emulator_version"] = str(f.attrs.get("emulator_version", ""))
+        a["drift_source"] = str(f["drift"].attrs.get("source", "")) if "drift" in f else ""
         g.create_dataset("stdout", data=np.frombuffer(out, dtype=np.uint8))
         g.create_dataset("stderr_tail", data=np.frombuffer(err[-TAIL_BYTES:], dtype=np.uint8))
         a["status"] = "ok"      # last: a file with status ok is complete

@@ -6,10 +6,13 @@ A spec (see experiments/*.toml and docs/cluster.md):
     output = "results/smoke.h5"         # merged results; per-job files go in results/smoke/
     time_limit = "2m"                   # per run: seconds, "90s", "5m", "1h30m", "HH:MM:SS"
     repetitions = 2                     # default 1
-    shifts = [0, 6]                     # -icount shift=N
+    shifts = [0, 6]                     # -icount shift=N; "auto" (align off only): shift=auto
     align = ["on"]                      # -icount align=on|off (default ["on"])
     emu = "build/emu-arm"               # optional; --emu on the command line wins
-    emu_args = ["-rtc-base", "0"]       # optional, appended to every run
+    emu_args = ["-rtc-base", "0"]       # optional, appended to every emu-arm run
+    emulators = ["emu-arm", "qemu"]     # optional, default ["emu-arm"]
+    qemu = "qemu-system-arm"            # optional: QEMU's binary (a path or a name on PATH)
+    qemu_args = []                      # optional, appended to every QEMU run
 
     [workloads.cpu]                     # label = table name
     elf = "build/guests/cpu.elf"
@@ -35,6 +38,17 @@ A spec (see experiments/*.toml and docs/cluster.md):
     throttle = 8
     extra = ["--mem=512M"]
 
+With "qemu" in `emulators`, QEMU 7.2 runs beside emu-arm on the same
+workloads, shifts and repetitions. QEMU has one alignment of its own
+(align=on: start-only with its 3 ms threshold, which QEMU allows only with
+sleep=on), so the [policies] grid does not apply to it: each workload x
+append x shift x align x rep gets one QEMU job, labelled with the policy
+`qemu-align` (align = "on") or `qemu-none` (align = "off", QEMU unaligned,
+the baseline of qemu-align as `none` is emu-arm's). emu-arm's policy labels
+must not take those names. A QEMU job's drift is measured from outside (the
+runner's console stamps and `info jit` over the monitor socket: see
+experiments/sweep/console.py and docs/hdf5-schema.md).
+
 Relative paths are relative to the repository root. Errors are SpecError,
 whose text is "FILE:LINE: key 'a.b.c': what is wrong".
 """
@@ -54,10 +68,23 @@ sys.path.insert(0, str(ROOT / "experiments" / "tools"))
 import linux_guest  # noqa: E402
 
 DEFAULT_EMU = "build/emu-arm"
+DEFAULT_QEMU = "qemu-system-arm"
+# shifts = [..., "auto"]: QEMU's -icount shift=auto (QEMU jobs only: emu-arm's
+# adaptive shift is its policy adaptive-shift, and it records only at a fixed
+# shift); a job's shift and the tables' shift column hold -1 for it.
+AUTO_SHIFT = -1
+EMULATORS = ("emu-arm", "qemu")
+# The QEMU jobs' policy labels (QEMU's own alignment on, and QEMU unaligned).
+QEMU_POLICY = {True: "qemu-align", False: "qemu-none"}
+# emu-arm options with no QEMU equivalent: left out of a QEMU job's command
+# line (the region of interest is applied by the runner to the console).
+EMU_ONLY_OPTS = {"-roi-begin": 1, "-roi-end": 1, "-rtc-base": 1, "-record-rate": 1,
+                 "-tb-chain": 1, "-stats": 0, "-quiet": 0}
 MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
-            "emu", "emu_args", "plugins", "workloads", "policies", "slurm"}
+            "emu", "emu_args", "plugins", "workloads", "policies", "slurm",
+            "emulators", "qemu", "qemu_args"}
 WORKLOAD_KEYS = {"elf", "append", "emu_args"}
 LINUX_KEYS = {"linux", "secs", "fio", "bs", "size", "sd_mib", "emu_args"}
 SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
@@ -259,6 +286,9 @@ class Spec:
     policies: list
     slurm: dict
     warnings: list
+    emulators: list = dataclasses.field(default_factory=lambda: ["emu-arm"])
+    qemu: str = DEFAULT_QEMU
+    qemu_args: list = dataclasses.field(default_factory=list)
 
 
 def parse_duration(v):
@@ -402,8 +432,11 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if not shifts:
         c.fail(["shifts"], "must not be empty")
     for s in shifts:
+        if s == "auto":
+            continue
         if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= 10:
-            c.fail(["shifts"], f"each shift must be an integer 0..10, not {s!r}")
+            c.fail(["shifts"], f"each shift must be an integer 0..10 or \"auto\", not {s!r}")
+    shifts = [AUTO_SHIFT if s == "auto" else s for s in shifts]
     if len(set(shifts)) != len(shifts):
         c.fail(["shifts"], "lists a shift twice")
 
@@ -420,6 +453,9 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(["align"], f"values must be \"on\", \"off\", true or false, not {a!r}")
     if not aligns or len(set(aligns)) != len(aligns):
         c.fail(["align"], "must list \"on\" and/or \"off\" once each")
+    if AUTO_SHIFT in shifts and True in aligns:
+        c.fail(["shifts"], "shift \"auto\" cannot be aligned (QEMU and emu-arm refuse "
+               "shift=auto with align=on): use align = [\"off\"], or a spec of its own")
 
     warnings = []
     if emu is None:
@@ -452,6 +488,44 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             if check_files:
                 c.fail(["plugins"], msg)
             warnings.append(f"{path}:{c.line(['plugins'])}: {msg}")
+    emulators = data.get("emulators", ["emu-arm"])
+    if isinstance(emulators, str):
+        emulators = [emulators]
+    if not isinstance(emulators, list) or not emulators:
+        c.fail(["emulators"], f"must be a non-empty list of emulators ({', '.join(EMULATORS)})")
+    for e in emulators:
+        if e not in EMULATORS:
+            c.fail(["emulators"], f"unknown emulator {e!r} (expected: {', '.join(EMULATORS)})")
+    if len(set(emulators)) != len(emulators):
+        c.fail(["emulators"], "lists an emulator twice")
+    qemu = data.get("qemu", DEFAULT_QEMU)
+    if not isinstance(qemu, str) or not qemu:
+        c.fail(["qemu"], "must be QEMU's binary, a path or a name on PATH")
+    if "/" in qemu:
+        qemu = resolve(qemu)
+    elif "qemu" in emulators:
+        import shutil
+        found = shutil.which(qemu)
+        if found is None:
+            msg = f"QEMU binary '{qemu}' is not on PATH (apt-get install qemu-system-arm)"
+            if check_files:
+                c.fail(["qemu"] if "qemu" in data else ["emulators"], msg)
+            warnings.append(f"{path}:{c.line(['emulators'])}: {msg}")
+    if "qemu" in data and "qemu" not in emulators:
+        c.fail(["qemu"], "is set but emulators does not list \"qemu\"")
+    qemu_args = data.get("qemu_args", [])
+    if not isinstance(qemu_args, list) or not all(isinstance(a, str) for a in qemu_args):
+        c.fail(["qemu_args"], "must be a list of strings")
+    for a in qemu_args:
+        if a in ("-icount", "-kernel", "-append", "-monitor", "-serial", "-qmp"):
+            c.fail(["qemu_args"], f"must not set {a} (the sweep sets it)")
+    if "qemu_args" in data and "qemu" not in emulators:
+        c.fail(["qemu_args"], "is set but emulators does not list \"qemu\"")
+
+    if AUTO_SHIFT in shifts and "qemu" not in emulators:
+        c.fail(["shifts"], "shift \"auto\" is QEMU's (add \"qemu\" to emulators); emu-arm's "
+               "adaptive shift is the policy adaptive-shift")
+
     builtin = plugin_pols = None
     if policies is not None:
         builtin = {k: v for k, v in policies.items() if isinstance(k, str)}
@@ -475,6 +549,9 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         if not isinstance(w, dict):
             c.fail(key, "must be a table with elf = \"...\" (and optionally append)")
         if "linux" in w:
+            if AUTO_SHIFT in shifts:
+                c.fail(key + ["linux"], "the Linux guest runs with sleep=off, which shift "
+                       "\"auto\" does not allow (QEMU refuses it): remove \"auto\" from shifts")
             workloads.append(_linux_workload(c, key, label, w, check_files, warnings))
             continue
         for k in w:
@@ -504,14 +581,24 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         wargs = [resolve(a) if i and wargs[i - 1] == "-sd" else a for i, a in enumerate(wargs)]
         workloads.append(Workload(label, elf, elf_given, apps, wargs))
 
-    pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
-    if not pol:
-        c.fail(["policies"], "must define at least one policy ([policies.NAME])")
+    if "emu-arm" in emulators:
+        pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
+        if not pol:
+            c.fail(["policies"], "must define at least one policy ([policies.NAME])")
+    else:       # QEMU alone: its only alignment is align=on
+        pol = data.get("policies", {})
+        if pol:
+            c.fail(["policies", next(iter(pol))] if isinstance(pol, dict) else ["policies"],
+                   "policies are emu-arm's: add \"emu-arm\" to emulators, or "
+                   "remove [policies] (QEMU's only alignment is align = \"on\")")
     grids = []
     for label, p in pol.items():
         key = ["policies", label]
         if not LABEL_RE.match(label):
             c.fail(key, "policy labels are letters, digits, '_', '.', '-'")
+        if label in QEMU_POLICY.values():
+            c.fail(key, f"'{label}' is the label of QEMU's own jobs (emulators = [..., "
+                   "\"qemu\"]): choose another label")
         if not isinstance(p, dict):
             c.fail(key, "must be a table of parameters ([policies.NAME])")
         pname = p.get("policy", label)
@@ -572,7 +659,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
                 time_limit_s=time_limit, repetitions=reps, shifts=list(shifts),
                 aligns=aligns, emu=emu, emu_args=list(emu_args), plugins=plugins,
                 workloads=workloads,
-                policies=grids, slurm=dict(sl), warnings=warnings)
+                policies=grids, slurm=dict(sl), warnings=warnings,
+                emulators=list(emulators), qemu=qemu, qemu_args=list(qemu_args))
     # catch id collisions and the like now, with the spec's name on it
     expand(spec)
     return spec
@@ -668,8 +756,12 @@ class Job:
     align: bool
     rep: int
     key: str           # hash of what defines the run (stable across moves of the tree)
-    argv: list         # full command line, -record with the final path
+    argv: list         # full command line, -record with the final path (emu-arm)
     record: str        # final record path, absolute
+    emulator: str = "emu-arm"   # or "qemu": the runner writes the record (runner.py)
+    # [begin, end] console texts of the region of interest (-roi-begin/-roi-end),
+    # or None: the console drift covers the same span as emu-arm's record
+    region: list = None
 
     def to_json(self):
         return dataclasses.asdict(self)
@@ -684,10 +776,20 @@ def _slug(s):
     return re.sub(r"[^A-Za-z0-9._,=-]", "_", s)
 
 
+def shift_text(shift):
+    """-icount's shift= value."""
+    return "auto" if shift == AUTO_SHIFT else str(shift)
+
+
+def _shift_key(shift):
+    # a job key's shift: unchanged for numbers, so that old sweeps resume
+    return "auto" if shift == AUTO_SHIFT else shift
+
+
 def make_id(workload, append, multi_append, label, params_str, shift, align, multi_align, rep):
     parts = [workload + (f"@{_slug(append) or 'noargs'}" if multi_append else ""),
              label + (f"@{_slug(params_str)}" if params_str else ""),
-             f"s{shift}" + (("-align" if align else "-noalign") if multi_align else ""),
+             f"s{shift_text(shift)}" + (("-align" if align else "-noalign") if multi_align else ""),
              f"r{rep}"]
     jid = "+".join(parts)
     if len(jid) > 120:
@@ -700,8 +802,8 @@ def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(
     # a Python stand-in (fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
     # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
-    icount = (f"shift={shift},sleep=off" if linux
-              else f"shift={shift},align={'on' if align else 'off'}")
+    icount = (f"shift={shift_text(shift)},sleep=off" if linux
+              else f"shift={shift_text(shift)},align={'on' if align else 'off'}")
     if linux and not align:
         policy_arg = "none"
     argv = head + MACHINE_ARGS + [
@@ -715,21 +817,89 @@ def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(
     return argv
 
 
+def _opt_value(args, opt):
+    return next((args[i + 1] for i, a in enumerate(args[:-1]) if a == opt), None)
+
+
+def region_of(args):
+    """[begin, end] texts of -roi-begin/-roi-end in a command line, or None."""
+    b, e = _opt_value(args, "-roi-begin"), _opt_value(args, "-roi-end")
+    return [b, e or ""] if b is not None else None
+
+
+def qemu_args_of(args):
+    """An emu-arm argument list without the options QEMU does not have."""
+    out, i = [], 0
+    while i < len(args):
+        n = EMU_ONLY_OPTS.get(args[i])
+        if n is None:
+            out.append(args[i])
+            i += 1
+        else:
+            i += 1 + n
+    return out
+
+
+def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False):
+    """QEMU 7.2 on the same machine, guest and icount shift. align=on is
+    QEMU's start-only, which it accepts only with sleep=on; unaligned, the
+    Linux guest runs with sleep=off as on emu-arm."""
+    sh = shift_text(shift)
+    if align:
+        icount = f"shift={sh},align=on,sleep=on"
+    elif linux:
+        icount = f"shift={sh},sleep=off"
+    else:
+        icount = f"shift={sh},align=off"
+    argv = [spec.qemu] + MACHINE_ARGS + ["-icount", icount, "-kernel", elf]
+    if append:
+        argv += ["-append", append]
+    return argv + qemu_args_of(list(workload_args)) + list(spec.qemu_args)
+
+
+def _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align):
+    for shift in spec.shifts:
+        for align in spec.aligns:
+            label = QEMU_POLICY[align]
+            jid = make_id(w.label, app, len(w.appends) > 1, label, "", shift, align,
+                          multi_align, rep)
+            if jid in seen:
+                raise SpecError(spec.path, None, None, f"two runs get the same id '{jid}'; "
+                                "rename a workload")
+            seen[jid] = True
+            record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
+            defining = {"emulator": "qemu", "elf": w.elf_given, "append": app,
+                        "policy": label, "shift": _shift_key(shift), "align": align, "rep": rep,
+                        "qemu_args": spec.qemu_args}
+            key = hashlib.sha256(json.dumps(defining, sort_keys=True).encode()).hexdigest()[:16]
+            jobs.append(Job(index=len(jobs), id=jid, workload=w.label, elf=w.elf, append=app,
+                            label=label, policy=label, params={}, params_str="", shift=shift,
+                            align=align, rep=rep, key=key,
+                            argv=qemu_command(spec, w.elf, app, shift, align, w.emu_args,
+                                              w.linux),
+                            record=record, emulator="qemu", region=region_of(w.emu_args)))
+
+
 def expand(spec):
     """The spec's jobs, repetition outermost so that a partial sweep has whole
     repetitions of the grid."""
     jobs, seen = [], {}
     multi_align = len(spec.aligns) > 1
+    emu_arm = "emu-arm" in spec.emulators
     for rep in range(spec.repetitions):
         for w in spec.workloads:
             for app in w.appends:
-                for pg in spec.policies:
+                if "qemu" in spec.emulators:
+                    _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align)
+                for pg in (spec.policies if emu_arm else []):
                     names = [k for k, _ in pg.grid]
                     for combo in itertools.product(*[v for _, v in pg.grid]):
                         params = dict(zip(names, combo))
                         params_str = ",".join(f"{k}={_fmt_value(v)}" for k, v in params.items())
                         parg = pg.policy + ("," + params_str if params_str else "")
                         for shift in spec.shifts:
+                            if shift == AUTO_SHIFT:
+                                continue        # QEMU's only (see AUTO_SHIFT)
                             for align in spec.aligns:
                                 jid = make_id(w.label, app, len(w.appends) > 1, pg.label,
                                               params_str, shift, align, multi_align, rep)
@@ -740,7 +910,8 @@ def expand(spec):
                                 seen[jid] = True
                                 record = str(pathlib.Path(spec.results_dir) / "runs" / f"{jid}.h5")
                                 defining = {"elf": w.elf_given, "append": app,
-                                            "policy": parg, "shift": shift, "align": align,
+                                            "policy": parg, "shift": _shift_key(shift),
+                                            "align": align,
                                             "rep": rep, "emu_args": spec.emu_args,
                                             "plugins": [pathlib.Path(x).name
                                                         for x in spec.plugins]}
@@ -753,5 +924,5 @@ def expand(spec):
                                     align=align, rep=rep, key=key,
                                     argv=command(spec, w.elf, app, parg, shift, align, record, w.emu_args,
                                                  w.linux),
-                                    record=record))
+                                    record=record, region=region_of(w.emu_args + spec.emu_args)))
     return jobs
