@@ -39,25 +39,56 @@ def cmd_build(args):
         build(asan=True)
 
 
-def build_linux_guest():
-    """The Linux guest: ~6 min the first time on 2 cores, seconds after (its
-    kernel is cached by the hash of its inputs)."""
-    run(["scons", "-Q", "linux-guest"])
+def start_linux_guest_build():
+    """The Linux guest takes ~6 min the first time on 2 cores (seconds after:
+    its kernel is cached by the hash of its inputs), so it builds while the
+    sanitizer build and the tests that do not boot it run. A thread writes
+    its exit status to build/linux-guest.status; the tests' `guest` fixture
+    waits for that file (tests/conftest.py) and they run last."""
+    import threading
+    out = ROOT / "build" / "linux-guest.log"
+    status = ROOT / "build" / "linux-guest.status"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    status.unlink(missing_ok=True)
+    print("+ scons -Q linux-guest (in the background; log in build/linux-guest.log)",
+          file=sys.stderr, flush=True)
+    log = open(out, "wb")
+    proc = subprocess.Popen(["scons", "-Q", "linux-guest"], cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def wait():
+        rc = proc.wait()
+        log.close()
+        tmp = status.with_suffix(".tmp")
+        tmp.write_text(f"{rc}\n")
+        tmp.rename(status)
+    threading.Thread(target=wait, daemon=True).start()
+    return proc, status
 
 
 def cmd_test(args):
     if not args.no_setup:
         setup()
     build()
-    build(asan=True)
-    build_linux_guest()
+    guest_build, status = start_linux_guest_build()
+    os.environ["DRIFTLAB_LINUX_GUEST_STATUS"] = str(status)
+    try:
+        build(asan=True)
+        code = run_pytest(args)
+    finally:
+        if guest_build.poll() is None:       # e.g. -k chose no test that boots it
+            guest_build.terminate()
+            guest_build.wait()
+    sys.exit(code)
+
+
+def run_pytest(args):
     # -rs: the summary says why each skipped test was skipped (e.g. no network
     # namespaces for the cluster tests), so a skip never reads as a pass
     pytest = ["/usr/bin/python3", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests"]
     if args.k:
         pytest += ["-k", args.k]
-    r = subprocess.run(pytest, cwd=ROOT)
-    sys.exit(r.returncode)
+    return subprocess.run(pytest, cwd=ROOT).returncode
 
 
 def cmd_repro(args):
