@@ -264,6 +264,31 @@ int machine_run(Machine *m)
     return code;
 }
 
+/* The guest asked for a reset (and -no-reboot is off). QEMU acts on it in
+ * its main loop once the vCPU has stopped, and by then two things have
+ * happened to the virtual clock, which the second boot's timings inherit:
+ * the vCPU thread has run the virtual timers that were due, and, a stopped
+ * vCPU counting as idle, the main loop has (with sleep=off) warped the clock
+ * to the next virtual deadline and run that timer as well. With sleep=on the
+ * warp would only add the host time the reset took, which we count as none.
+ * Only then are the images copied back in and the devices and the CPU reset;
+ * RAM is otherwise left as the guest had it. */
+static int restart_guest(Machine *m)
+{
+    Icount *ic = &m->ic;
+    icount_handle_deadline(ic);
+    if (!ic->realtime && !ic->sleep && timerlist_deadline_ns(&ic->vtimers) > 0) {
+        if (m->roi == ROI_OFF || m->roi == ROI_IN)
+            sync_session_idle(m->sync, icount_vclock_ns(ic) + timerlist_deadline_ns(&ic->vtimers));
+        icount_idle_warp(ic, NULL, NULL);
+    }
+    versatilepb_reset(m->board);
+    if (load_images(m) < 0)
+        return -1;
+    arm_cpu_reset(m->cpu, m->image.entry);
+    return 0;
+}
+
 static int run_loop(Machine *m)
 {
     Icount *ic = &m->ic;
@@ -294,12 +319,8 @@ static int run_loop(Machine *m)
                 m->reset_requested = false;
                 if (m->cfg.no_reboot)
                     return 0;
-                /* QEMU copies its boot images back in and resets the
-                 * devices; RAM is otherwise left as the guest had it. */
-                versatilepb_reset(m->board);
-                if (load_images(m) < 0)
+                if (restart_guest(m) < 0)
                     return 1;
-                arm_cpu_reset(m->cpu, m->image.entry);
                 continue;
             }
             if (r == ARM_EXCP_EXIT && !m->exited && !m->stop_signal)

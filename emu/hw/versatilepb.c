@@ -253,6 +253,12 @@ void versatilepb_reset(VersatilePB *vpb)
     for (int i = 0; i < 2; i++)
         pl050_reset(&vpb->kmi[i]);
     pl080_reset(&vpb->dma);
+    for (int i = 0; i < 2; i++) {
+        if (vpb->mmci[i])
+            pl181_reset(vpb->mmci[i]);
+        if (vpb->card[i])
+            sdcard_reset(vpb->card[i]);     /* on the controller's SD bus */
+    }
     for (int i = 0; i < 4; i++)
         pl061_reset(&vpb->gpio[i]);
     ds1338_reset(&vpb->i2c_rtc);

@@ -130,8 +130,9 @@ VersatilePB *versatilepb_create(const VersatilePBConfig *cfg);
 /* Flushes and closes the serial backends, disarms the timers, frees. */
 void versatilepb_destroy(VersatilePB *vpb);
 /* QEMU's system reset for these devices: in QEMU 7.2 the sysctl, the VIC,
- * the PS/2 devices behind the KMIs, PL080, PL061, DS1338, PL041, the
- * Ethernet, the PCI bridge and the flash have reset handlers (SIC, SP804,
+ * the PS/2 devices behind the KMIs, PL080, both PL181s and their SD cards,
+ * PL061, DS1338, PL041, the Ethernet, the PCI bridge and the flash have
+ * reset handlers (SIC, SP804,
  * PL011, PL031, PL050, PL110 and the I2C controller keep their state). */
 void versatilepb_reset(VersatilePB *vpb);
 

@@ -197,7 +197,19 @@ static void test_sysctl(Board *b)
     CHECK_EQ(rd(b, SYS + 0xa0) | rd(b, SYS + 0x0c) | rd(b, SYS + 0x60), 0, "CFGDATA/OSC/MISC read 0");
     CHECK_EQ(bus_find(&b->bus, SYS)->read(&b->vpb->sysctl, 0x01, 1), 0, "unaligned offset: bad register, 0");
 
+    /* MMCI0: POWER, CLOCK, ARGUMENT, MASK0 */
+    const uint32_t mmci = 0x10005000;
+    wr(b, mmci + 0x00, 0x83);
+    wr(b, mmci + 0x04, 0xc6);
+    wr(b, mmci + 0x08, 0x1234);
+    wr(b, mmci + 0x3c, 0x3ff);
+    CHECK_EQ(rd(b, mmci + 0x00) != 0 && rd(b, mmci + 0x08) != 0 && rd(b, mmci + 0x3c) != 0, 1,
+             "MMCI registers set");
+
     versatilepb_reset(b->vpb);
+    CHECK_EQ(rd(b, mmci + 0x00) | rd(b, mmci + 0x08) | rd(b, mmci + 0x3c), 0,
+             "reset clears the MMCI's POWER, ARGUMENT, MASK0 (QEMU resets the PL181s)");
+    CHECK_EQ(rd(b, mmci + 0x04), 0xc6, "the MMCI's CLOCK survives reset, as in QEMU");
     CHECK_EQ(rd(b, SYS + 0x08) | rd(b, SYS + 0x20) | rd(b, SYS + 0x30) | rd(b, SYS + 0x40), 0,
              "reset clears LED, LOCK, FLAGS, RESETCTL");
     CHECK_EQ(rd(b, SYS + 0x38) * 0x10000 + rd(b, SYS + 0x50), 0x21f00,
