@@ -42,7 +42,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SYNC_POLICY_ABI_VERSION 2u
+#define SYNC_POLICY_ABI_VERSION 3u
 #define SYNC_POLICY_SYMBOL "driftlab_sync_policy"
 
 #define SYNC_NS_PER_US 1000LL
