@@ -75,6 +75,13 @@ typedef struct Icount {
      * not run while the VM is stopped. Last
      * in the struct: plugins see the fields above at unchanged offsets. */
     int64_t stopped_ns;
+    /* Retired instructions at the last return from a chain of TBs to the
+     * loop: where QEMU's align=on last folded in the virtual time. */
+    int64_t loop_return_icount;
+    /* Called when execution leaves a TB the way QEMU leaves it with
+     * siglongjmp (a fault, an exception an instruction raises, an
+     * io-recompile), before the count is published; NULL: no one asks. */
+    void (*on_unwind)(void *opaque);
 } Icount;
 
 void icount_init(Icount *ic, IcountDecr *decr, int shift, bool adaptive, bool sleep);
@@ -119,6 +126,19 @@ static inline void icount_publish(Icount *ic)
 /* Execution returned to the loop: publish, and tell a per-exit policy. */
 static inline void icount_loop_exit(Icount *ic)
 {
+    int64_t now = icount_raw(ic);
+    atomic_store_explicit(&ic->published, now, memory_order_relaxed);
+    ic->loop_return_icount = now;
+    if (ic->on_loop_exit)
+        ic->on_loop_exit(ic->sync_opaque);
+}
+/* Execution came back to the loop where QEMU would have used siglongjmp:
+ * the same as icount_loop_exit, but not a return from a chain (QEMU's
+ * align=on does not fold in time there), and an unwind hook runs first. */
+static inline void icount_loop_unwound(Icount *ic)
+{
+    if (ic->on_unwind)
+        ic->on_unwind(ic->sync_opaque);
     icount_publish(ic);
     if (ic->on_loop_exit)
         ic->on_loop_exit(ic->sync_opaque);

@@ -12,9 +12,15 @@
  *   perform_align  called at the policy's sync points: the first TB boundary
  *                  at or after instruction count ctx->align_at (0: after
  *                  every TB). The execution loop treats align_at like a timer
- *                  deadline, so nothing runs between sync points;
+ *                  deadline, so nothing runs between sync points. Setting
+ *                  ctx->align_deferred moves the call to the next return
+ *                  of a TB chain to the loop;
  *   loop_exit      called every time execution returns from a chain of TBs
- *                  to the execution loop (how often depends on -tb-chain).
+ *                  to the execution loop (how often depends on -tb-chain);
+ *   loop_unwind    called when execution leaves a TB where QEMU would use
+ *                  siglongjmp: a fault, an exception an instruction raises
+ *                  (SVC, UNDEF, BKPT, semihosting), an io-recompile (every
+ *                  device access under -icount).
  *
  * Everything a policy remembers lives in a zeroed block of `state_size`
  * bytes that the run allocates and frees; its parsed parameters live in a
@@ -36,7 +42,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SYNC_POLICY_ABI_VERSION 2u
+#define SYNC_POLICY_ABI_VERSION 3u
 #define SYNC_POLICY_SYMBOL "driftlab_sync_policy"
 
 #define SYNC_NS_PER_US 1000LL
@@ -154,6 +160,7 @@ typedef struct SyncRuntime {
     void (*measure)(SyncCtx *c, SyncView *v);
     int64_t (*wait_until)(SyncCtx *c, int64_t host_ns, int64_t spin_ns, int64_t view_ns);
     int64_t (*sleep)(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns);
+    int64_t (*loop_return_icount)(const SyncCtx *c);
 } SyncRuntime;
 
 struct SyncCtx {
@@ -176,6 +183,11 @@ struct SyncCtx {
     void *emit_opaque;
     int64_t check_interval_ns, check_next_ns;
     SyncCounters n;
+    /* Set by perform_align to be called again at the next return of a TB
+     * chain to the execution loop (QEMU's align points) instead of at
+     * align_at; the runtime clears it at loop entry. */
+    bool align_deferred;
+    bool at_loop_return;           /* perform_align runs from such a return */
 };
 
 /* A policy reports its own statistics through `put`, one named number each. */
@@ -201,6 +213,7 @@ typedef struct SyncPolicy {
     void (*loop_exit)(SyncCtx *c, void *state);
     /* Optional: the policy's own statistics, called once after the run. */
     void (*report)(SyncCtx *c, const void *state, SyncStatFn *put, void *opaque);
+    void (*loop_unwind)(SyncCtx *c, void *state);       /* optional */
 } SyncPolicy;
 
 #define SYNC_POLICY_HEADER .abi_version = SYNC_POLICY_ABI_VERSION, .table_size = sizeof(SyncPolicy)
@@ -231,6 +244,12 @@ static inline int64_t sync_host_ns(SyncCtx *c)
 
 /* Retired instructions, exact at a sync point. */
 static inline int64_t sync_icount(const SyncCtx *c) { return c->rt->icount(c); }
+/* Retired instructions at the last return from a chain of TBs to the
+ * execution loop (not counting unwinds). */
+static inline int64_t sync_loop_return_icount(const SyncCtx *c)
+{
+    return c->rt->loop_return_icount(c);
+}
 /* Guest virtual time since the run started. */
 static inline int64_t sync_guest_ns(const SyncCtx *c) { return c->rt->guest_ns(c); }
 /* ns of guest time per instruction = 2^shift. */

@@ -19,6 +19,19 @@
  * instruction count, a deadline the execution loop stops at like a timer's,
  * and nothing runs before it. The decisions (when, how long) are exactly
  * the seed's.
+ *
+ * QEMU 7.2 as built (Debian's qemu-system-arm, GCC) keeps the accumulated
+ * estimate in a register inside cpu_exec() and reloads it from the value
+ * measured at loop entry every time sigsetjmp returns, i.e. after every
+ * siglongjmp back into the loop; the instruction snapshot lives on the
+ * stack and survives. So an unwind (io-recompile: every device access under
+ * -icount; an exception an instruction raises; a fault) drops what was
+ * accumulated back to the entry value, while the instructions since the
+ * last return from a TB chain (where QEMU last folded them in) still count.
+ * A guest that touches a device more often than every 3 ms of virtual time
+ * (and whose chains rarely return, e.g. a polling loop) is then never
+ * slowed down. loop_unwind reproduces that: QEMU is the oracle here, even
+ * where its behaviour is an artefact of how it was compiled.
  */
 #include "policy.h"
 
@@ -29,6 +42,8 @@ typedef struct StartOnlyParams {
 typedef struct StartOnly {
     int64_t threshold_ns;
     int64_t diff_ns;            /* estimated guest advance (QEMU's diff_clk) */
+    int64_t entry_diff_ns;      /* its value at the last loop entry */
+    int64_t unwinds;            /* estimate dropped back to entry_diff_ns */
     int64_t last_icount;        /* snapshot at the previous sync point */
     int64_t max_delay_ns;       /* QEMU's max_delay / max_advance, at entries */
     int64_t max_advance_ns;
@@ -57,7 +72,7 @@ static void so_init_delay(SyncCtx *c, void *state)
     SyncView v;
     sync_measure(c, &v);
     int64_t host = v.host_ns, guest = v.guest_ns;
-    s->diff_ns = v.advance_ns;
+    s->diff_ns = s->entry_diff_ns = v.advance_ns;
     s->last_icount = sync_icount(c);
     if (s->diff_ns < -s->max_delay_ns)
         s->max_delay_ns = -s->diff_ns;
@@ -69,9 +84,16 @@ static void so_init_delay(SyncCtx *c, void *state)
     so_arm(c, s);
 }
 
+/* Called first at the TB boundary where the estimate crosses the threshold;
+ * QEMU looks only when a chain returns to the loop, so the decision waits
+ * for that return (an unwind before it drops the estimate instead). */
 static void so_perform_align(SyncCtx *c, void *state)
 {
     StartOnly *s = state;
+    if (!c->at_loop_return) {
+        c->align_deferred = true;
+        return;
+    }
     int64_t now = sync_icount(c);
     s->diff_ns += (now - s->last_icount) << sync_shift(c);
     s->last_icount = now;
@@ -84,6 +106,22 @@ static void so_perform_align(SyncCtx *c, void *state)
     so_arm(c, s);
 }
 
+/* QEMU's estimate after siglongjmp: the entry value, plus the instructions
+ * retired since the last return from a TB chain (at the latest such return
+ * both the estimate and last_icount were brought up to date, or a sleep
+ * moved last_icount there). */
+static void so_loop_unwind(SyncCtx *c, void *state)
+{
+    StartOnly *s = state;
+    int64_t mark = sync_loop_return_icount(c);
+    if (mark > s->last_icount)
+        s->last_icount = mark;
+    s->diff_ns = s->entry_diff_ns;
+    s->unwinds++;
+    c->align_deferred = false;
+    so_arm(c, s);
+}
+
 static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
 {
     (void)c;
@@ -92,6 +130,7 @@ static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "entry_max_advance_ns", (double)s->max_advance_ns, "ns");
     put(o, "late_entries", (double)s->late_entries, "count");
     put(o, "final_estimate_ns", (double)s->diff_ns, "ns");
+    put(o, "unwinds", (double)s->unwinds, "count");
 }
 
 static const SyncParam so_params[] = {
@@ -111,4 +150,5 @@ const SyncPolicy sync_policy_start_only = {
     .init_delay = so_init_delay,
     .perform_align = so_perform_align,
     .report = so_report,
+    .loop_unwind = so_loop_unwind,
 };

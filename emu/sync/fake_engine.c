@@ -95,7 +95,7 @@ void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run)
         ic->budget = budget;
         icount_refill(ic);
         e->entries++;
-        int n = e->tb_insns, chain = 0;
+        int n = e->tb_insns, chain = 0, since_unwind = 0;
         for (;;) {
             int32_t cnt = (int32_t)ic->decr->u32 - n;
             if (cnt < 0) {      /* cpu_exec's TB-entry check */
@@ -118,7 +118,11 @@ void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run)
             n = e->tb_insns;
             if (e->after_tb)
                 e->after_tb(e->after_tb_opaque);
-            if (e->tbs_per_exit && ++chain >= e->tbs_per_exit) {
+            if (e->tbs_per_unwind && ++since_unwind >= e->tbs_per_unwind) {
+                since_unwind = chain = 0;
+                e->unwinds++;
+                icount_loop_unwound(ic);
+            } else if (e->tbs_per_exit && ++chain >= e->tbs_per_exit) {
                 chain = 0;
                 loop_exit(e);
             }

@@ -29,11 +29,12 @@ typedef struct FakeEngine {
     int tb_insns;              /* instructions per TB */
     int64_t insns_per_entry;   /* cpu_exec returns after this many (0: only at the budget's end) */
     int tbs_per_exit;          /* a chain of TBs returns to the loop after this many (0: never) */
+    int tbs_per_unwind;        /* a TB raises (QEMU: siglongjmp) after this many (0: never) */
     int64_t host_ns_per_tb;    /* host cost of one TB (real time: calibrated busy loop) */
     double iters_per_ns;       /* calibrated by fake_engine_init (~2 ms) */
     uint64_t tb_iters;
     FakeClock *clock;          /* simulated host clock, or NULL for real time */
-    int64_t tbs, entries, loop_exits;
+    int64_t tbs, entries, loop_exits, unwinds;
     /* Optional per-TB observer (tests): called after each TB. */
     void (*after_tb)(void *opaque);
     void *after_tb_opaque;

@@ -18,6 +18,11 @@ static SyncRun *run_of(const SyncCtx *c) { return c->rt_opaque; }
 
 static int64_t rt_icount(const SyncCtx *c) { return icount_raw(run_of(c)->ic); }
 
+static int64_t rt_loop_return_icount(const SyncCtx *c)
+{
+    return run_of(c)->ic->loop_return_icount;
+}
+
 static int64_t rt_guest_ns(const SyncCtx *c)
 {
     return icount_vclock_ns(run_of(c)->ic) - c->guest0_ns;
@@ -213,6 +218,7 @@ static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_n
 
 static const SyncRuntime runtime = {
     rt_icount, rt_guest_ns, rt_shift, rt_set_shift, rt_measure, rt_wait_until, rt_sleep,
+    rt_loop_return_icount,
 };
 
 /* ---- sync points and loop exits ------------------------------------- */
@@ -222,6 +228,8 @@ static inline int64_t waited_ns(const SyncCtx *c)
 {
     return c->n.sleep_act_ns + c->n.spin_ns;
 }
+
+static void on_deferred_align(void *opaque);
 
 static int64_t on_sync(void *opaque)
 {
@@ -242,6 +250,12 @@ static int64_t on_sync(void *opaque)
         c->n.timed_calls++;
         c->n.timed_ns += dt > 0 ? dt : 0;
     }
+    if (c->align_deferred) {
+        /* The loop-exit hook is borrowed only until the next return, so
+         * loop returns cost nothing the rest of the time. */
+        r->ic->on_loop_exit = on_deferred_align;
+        return INT64_MAX;
+    }
     return c->align_at;
 }
 
@@ -250,6 +264,42 @@ static void on_loop_exit(void *opaque)
     SyncRun *r = opaque;
     r->ctx.n.exit_calls++;
     r->policy->loop_exit(&r->ctx, r->state);
+}
+
+static void end_deferral(SyncRun *r)
+{
+    r->ctx.align_deferred = false;
+    r->ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
+}
+
+static void on_deferred_align(void *opaque)
+{
+    SyncRun *r = opaque;
+    SyncCtx *c = &r->ctx;
+    end_deferral(r);
+    if (r->policy->loop_exit)
+        on_loop_exit(opaque);
+    c->n.calls++;
+    c->at_loop_return = true;
+    r->policy->perform_align(c, r->state);
+    c->at_loop_return = false;
+    if (c->align_deferred)
+        r->ic->on_loop_exit = on_deferred_align;
+    else
+        icount_set_policy_at(r->ic, c->align_at);
+}
+
+/* Outside any TB, with the count exact (the unwound TB was rewound); runs
+ * before the loop-exit hook, so a dropped deferral never reaches it. */
+static void on_unwind(void *opaque)
+{
+    SyncRun *r = opaque;
+    SyncCtx *c = &r->ctx;
+    r->policy->loop_unwind(c, r->state);
+    if (!c->align_deferred)
+        end_deferral(r);
+    if (r->policy->perform_align && !c->align_deferred)
+        icount_set_policy_at(r->ic, c->align_at);
 }
 
 /* ---- the run --------------------------------------------------------- */
@@ -344,6 +394,7 @@ int sync_run_start(SyncRun *r, char *err, size_t n)
     ic->sync_opaque = r;
     ic->on_sync = r->policy->perform_align ? on_sync : NULL;
     ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
+    ic->on_unwind = r->policy->loop_unwind ? on_unwind : NULL;
     icount_set_policy_at(ic, r->policy->perform_align ? c->align_at : INT64_MAX);
     return 0;
 }
@@ -353,6 +404,8 @@ void sync_run_enter(SyncRun *r)
     if (!r->started || !r->policy->init_delay)
         return;
     SyncCtx *c = &r->ctx;
+    if (c->align_deferred)
+        end_deferral(r);
     int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
     r->policy->init_delay(c, r->state);
     int64_t dt = host_monotonic_ns() - t0 - (waited_ns(c) - w0) - r->read_cost_ns;
@@ -406,6 +459,7 @@ void sync_run_detach(SyncRun *r)
     if (r->ic && r->ic->sync_opaque == r) {
         r->ic->on_sync = NULL;
         r->ic->on_loop_exit = NULL;
+        r->ic->on_unwind = NULL;
         r->ic->sync_opaque = NULL;
         icount_set_policy_at(r->ic, INT64_MAX);
     }

@@ -92,8 +92,9 @@ static bool handle_interrupt(ArmCPU *cpu, TB **last_tb)
 }
 
 /* cpu_tb_exec + chained execution + cpu_loop_exec_tb's TB_EXIT_REQUESTED
- * handling. */
-static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **last_tb,
+ * handling. Returns true when the chain ended with an exception raised by
+ * an instruction, which QEMU leaves by siglongjmp rather than by returning. */
+static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **last_tb,
                                                   int *tb_exit)
 {
     const int chain_max = cpu->cfg.chain == ARM_CHAIN_NONE ? 0 : DIRECT_CHAIN_MAX;
@@ -109,11 +110,11 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
                         (void *)tb->ops, tb->pc);
             *last_tb = NULL;
             if ((int32_t)cpu->icount_decr.u32 < 0)
-                return;       /* something asked for an exit */
+                return false;       /* something asked for an exit */
             int32_t left = icount_refill(cpu->ic);
             if (left > 0 && left < tb->icount)
                 cpu->cflags_next_tb = (tb->cflags & ~CF_COUNT_MASK) | (uint32_t)left;
-            return;
+            return false;
         }
         cpu->icount_decr.u16.low = (uint16_t)cnt;
         cpu->cur_tb = tb;
@@ -129,18 +130,18 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
                     continue;
                 }
                 *last_tb = NULL;      /* chaining off: every TB returns to the loop */
-                return;
+                return false;
             }
             tb->jmp_dest[ex] = NULL;
             *last_tb = tb;
             *tb_exit = (int)ex;
-            return;
+            return false;
         }
         switch (ex) {
         case EXIT_GOTO_PTR: {
             if (cpu->cfg.chain != ARM_CHAIN_MODERN) {
                 *last_tb = NULL;      /* QEMU 2.1: indirect jumps return to the loop */
-                return;
+                return false;
             }
             TB *next = tb_lookup(cpu, cpu->r[15], cpu->tb_flags, cpu->curr_cflags);
             if (next) {
@@ -150,22 +151,25 @@ static __attribute__((noinline)) void loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
                 continue;
             }
             *last_tb = NULL;
-            return;
+            return false;
         }
         case EXIT_WFI:
             *last_tb = NULL;
             if (arm_cpu_has_work(cpu))
-                return;
+                return false;
             cpu->exception_index = EXCP_HLT;
             cpu->halted = true;
-            return;
+            return false;
         case EXIT_YIELD:
             *last_tb = NULL;
             cpu->exception_index = EXCP_YIELD;
-            return;
-        default:        /* EXIT_LOOP, EXIT_EXC, EXIT_IO_STOP */
+            return false;
+        case EXIT_EXC:
             *last_tb = NULL;
-            return;
+            return true;
+        default:        /* EXIT_LOOP, EXIT_IO_STOP */
+            *last_tb = NULL;
+            return false;
         }
     }
 }
@@ -185,7 +189,7 @@ int arm_cpu_exec(ArmCPU *cpu)
         /* came back from the middle of a TB (fault, io recompile, flush) */
         cpu->io_stop = false;
         cpu->stats.loop_exits++;
-        icount_loop_exit(cpu->ic);
+        icount_loop_unwound(cpu->ic);
     }
     for (;;) {
         int ret;
@@ -213,9 +217,12 @@ int arm_cpu_exec(ArmCPU *cpu)
                 tb_add_jump(cpu, last_tb, tb_exit, tb);
             if (unlikely(cpu->log && (cpu->log->mask & (LOG_EXEC | LOG_CPU))))
                 log_cpu_exec(cpu, tb);
-            loop_exec_tb(cpu, tb, &last_tb, &tb_exit);
+            bool raised = loop_exec_tb(cpu, tb, &last_tb, &tb_exit);
             cpu->stats.loop_exits++;
-            icount_loop_exit(cpu->ic);
+            if (unlikely(raised))
+                icount_loop_unwound(cpu->ic);
+            else
+                icount_loop_exit(cpu->ic);
         }
     }
 }

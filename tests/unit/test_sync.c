@@ -336,27 +336,65 @@ static void test_none(void)
 static void test_start_only(void)
 {
     Rig r;
-    /* 4x faster than real time: 160 ns of guest time per TB, 40 ns of host. */
+    /* 4x faster than real time: 160 ns of guest time per TB, 40 ns of host;
+     * chains of 8 TBs return to the loop, where QEMU's align=on decides. */
     rig_start(&r, "start-only", 4, 10, 40, true, 100000);
+    r.e.tbs_per_exit = 8;
     rig_run(&r, 20000000);
-    int64_t thr = 3000000, tb_v = 160;
+    int64_t thr = 3000000, chain_v = 8 * 160;
     bool within = true, positive = true;
     for (int i = 0; i < r.log->n; i++) {
         const SyncEvent *ev = &r.log->ev[i];
         if (ev->kind != SYNC_EV_SLEEP)
             continue;
-        within &= ev->view_ns > thr && ev->view_ns <= thr + tb_v;
+        within &= ev->view_ns > thr && ev->view_ns <= thr + chain_v;
         positive &= ev->view_ns > 0;
     }
     check(r.run.ctx.n.sleeps > 10 && within && positive,
-          "start-only fast: %lld sleeps, each at an advance in (3 ms, 3 ms + 1 TB]",
+          "start-only fast: %lld sleeps, each at an advance in (3 ms, 3 ms + 1 chain]",
           (long long)r.run.ctx.n.sleeps);
-    check(r.w.max_drift <= thr + tb_v,
-          "start-only fast: true advance at every TB <= threshold + one TB (max %lld ns)",
+    check(r.w.max_drift <= thr + chain_v,
+          "start-only fast: true advance at every TB <= threshold + one chain (max %lld ns)",
           (long long)r.w.max_drift);
+    check(r.e.ic.on_loop_exit == NULL || r.e.ic.policy_at == INT64_MAX,
+          "start-only borrows the loop-exit hook only while a decision waits for a return");
     check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, SYNC_EV_ENTRY) == r.e.entries,
           "start-only reads the host clock only at loop entry (%lld reads, %lld entries)",
           (long long)r.run.ctx.n.host_reads, (long long)r.e.entries);
+    rig_free(&r);
+
+    /* As QEMU 7.2 runs it: an unwind (siglongjmp: io-recompile, exception)
+     * drops the estimate to its entry value, the instructions since the
+     * last chain return still count. Unwinds every 100 TBs (16 us of guest
+     * time) and chains that return only at the budget's 0xffff refills
+     * (1.05 ms at shift 4): the estimate never reaches 3 ms, no sleep, and
+     * the guest runs ahead of real time. */
+    rig_start(&r, "start-only", 4, 10, 40, true, 0);
+    r.e.tbs_per_unwind = 100;
+    rig_run(&r, 20000000);
+    check(r.run.ctx.n.sleeps == 0 && r.e.unwinds > 10000 && stat(&r.stats, "unwinds") == r.e.unwinds &&
+              r.w.max_drift > 100000000,
+          "start-only with frequent unwinds never sleeps (%lld unwinds, guest %lld ms ahead)",
+          (long long)r.e.unwinds, (long long)(r.w.max_drift / 1000000));
+    rig_free(&r);
+
+    /* Same unwinds, shift 7: a refill is 65535 * 128 ns = 8.4 ms of guest
+     * time, so the estimate crosses 3 ms between refills and QEMU sleeps at
+     * the refill's return, the full 8.4 ms (the unwinds before it do not
+     * undo instructions since the last return). */
+    rig_start(&r, "start-only", 7, 10, 40, true, 0);
+    r.e.tbs_per_unwind = 100;
+    rig_run(&r, 31 * 65535);        /* whole refills: the last return is one too */
+    int64_t refill_v = 65535LL << 7;
+    bool at_refill = true;
+    for (int i = 0; i < r.log->n; i++) {
+        const SyncEvent *ev = &r.log->ev[i];
+        if (ev->kind == SYNC_EV_SLEEP)
+            at_refill &= ev->req_ns > refill_v - 400000 && ev->req_ns <= refill_v;
+    }
+    check(r.run.ctx.n.sleeps >= 20 && at_refill,
+          "start-only with unwinds at shift 7: %lld sleeps, each about one refill (%lld ns)",
+          (long long)r.run.ctx.n.sleeps, (long long)refill_v);
     rig_free(&r);
 
     /* Slower than real time (0.5x), re-entering the loop every 1000 insns:

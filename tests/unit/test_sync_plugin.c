@@ -116,7 +116,7 @@ int main(void)
 
     so(path, sizeof path, "wrong_abi_plugin");
     rc = sync_registry_load_plugin(&reg, path, err, sizeof err);
-    check(rc < 0 && strstr(err, "ABI version 102") && strstr(err, "needs 2") && !strchr(err, '\n') &&
+    check(rc < 0 && strstr(err, "ABI version 103") && strstr(err, "needs 3") && !strchr(err, '\n') &&
               !sync_registry_find(&reg, "wrong-abi"),
           "wrong-ABI plugin refused: %s", err);
     so(path, sizeof path, "no_symbol_plugin");
