@@ -30,17 +30,21 @@
  * last return from a TB chain (where QEMU last folded them in) still count.
  * A guest that touches a device more often than every 3 ms of virtual time
  * (and whose chains rarely return, e.g. a polling loop) is then never
- * slowed down. loop_unwind reproduces that: QEMU is the oracle here, even
- * where its behaviour is an artefact of how it was compiled.
+ * slowed down. loop_unwind reproduces that (qemu-unwind=on, the default):
+ * QEMU is the oracle here, even where its behaviour is an artefact of how
+ * it was compiled. qemu-unwind=off keeps the estimate across unwinds, as
+ * the algorithm is written.
  */
 #include "policy.h"
 
 typedef struct StartOnlyParams {
     int64_t max_advance_ns;
+    bool qemu_unwind;
 } StartOnlyParams;
 
 typedef struct StartOnly {
     int64_t threshold_ns;
+    bool qemu_unwind;           /* an unwind drops the estimate, as QEMU 7.2's binary */
     int64_t diff_ns;            /* estimated guest advance (QEMU's diff_clk) */
     int64_t entry_diff_ns;      /* its value at the last loop entry */
     int64_t unwinds;            /* estimate dropped back to entry_diff_ns */
@@ -55,6 +59,7 @@ static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_
     (void)c; (void)err; (void)n;
     StartOnly *s = state;
     s->threshold_ns = ((const StartOnlyParams *)params)->max_advance_ns;
+    s->qemu_unwind = ((const StartOnlyParams *)params)->qemu_unwind;
     return 0;
 }
 
@@ -113,11 +118,13 @@ static void so_perform_align(SyncCtx *c, void *state)
 static void so_loop_unwind(SyncCtx *c, void *state)
 {
     StartOnly *s = state;
+    s->unwinds++;
+    if (!s->qemu_unwind)
+        return;             /* the algorithm as written: the estimate survives */
     int64_t mark = sync_loop_return_icount(c);
     if (mark > s->last_icount)
         s->last_icount = mark;
     s->diff_ns = s->entry_diff_ns;
-    s->unwinds++;
     c->align_deferred = false;
     so_arm(c, s);
 }
@@ -136,6 +143,9 @@ static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
 static const SyncParam so_params[] = {
     { "max-advance-us", SYNC_PARAM_DURATION, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_ns),
       "sleep when the estimated advance exceeds this (QEMU's VM_CLOCK_ADVANCE)" },
+    { "qemu-unwind", SYNC_PARAM_BOOL, "on", 0, 1, offsetof(StartOnlyParams, qemu_unwind),
+      "a jump back into the loop (device access, exception) drops the estimate to its "
+      "loop-entry value, as Debian's QEMU 7.2 binary does (off: the algorithm as written)" },
     { 0 }
 };
 

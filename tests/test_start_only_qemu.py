@@ -73,10 +73,10 @@ def qemu_align(elf, append):
     return poll.samples, out
 
 
-def emu_start_only(elf, append, tmp_path):
+def emu_start_only(elf, append, tmp_path, policy="start-only"):
     rec = tmp_path / "run.h5"
     argv = [str(guestrun.emu_path()), *MACHINE, "-icount", f"shift={SHIFT}",
-            "-align-policy", "start-only", "-kernel", str(elf), "-append", append,
+            "-align-policy", policy, "-kernel", str(elf), "-append", append,
             "-record", str(rec)]
     p = subprocess.run(argv, capture_output=True, timeout=guestrun.emu_timeout(),
                        env=guestrun.RUN_ENV)
@@ -122,5 +122,16 @@ def test_start_only_paces_cpu(tmp_path):
     assert b"cpu: ok" in out
     assert policy["unwinds"] > 0
     # QEMU 7.2 sleeps 152 times on this run (strace, docs/policies.md).
+    assert summary["sleeps"] > 50
+    assert summary["drift_max_ns"] < 10_000_000, summary["drift_max_ns"]
+
+
+def test_start_only_as_written_paces_clock_print(tmp_path):
+    """qemu-unwind=off: the estimate survives the unwinds, as the algorithm is
+    written, so the same guest is paced (QEMU's binary does not)."""
+    summary, policy, out = emu_start_only(CLOCK, CLOCK_APPEND, tmp_path,
+                                          "start-only,qemu-unwind=off")
+    assert b"clock-print ok" in out
+    assert policy["unwinds"] > 100_000
     assert summary["sleeps"] > 50
     assert summary["drift_max_ns"] < 10_000_000, summary["drift_max_ns"]
