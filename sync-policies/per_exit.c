@@ -30,14 +30,7 @@ static int pe_init(SyncCtx *c, void *state, const void *params, char *err, size_
 static void pe_loop_exit(SyncCtx *c, void *state)
 {
     PerExit *s = state;
-    SyncView v;
-    sync_measure(c, &v);
-    if (v.advance_ns > s->max_advance_ns)
-        s->max_advance_ns = v.advance_ns;
-    if (v.advance_ns > s->threshold_ns)
-        sync_wait_for_advance(c, &v, 0, 0);
-    else
-        sync_emit_check(c, &v);
+    sync_align_if_ahead(c, s->threshold_ns, &s->max_advance_ns);
 }
 
 static void pe_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)

@@ -318,4 +318,19 @@ static inline void sync_emit_check(SyncCtx *c, const SyncView *v)
               v->advance_ns, 0, 0, 0);
 }
 
+/* Decided at every check by the every-check extremes (per-tb, per-exit):
+ * measure, keep the largest advance seen, and wait until aligned when the
+ * guest is ahead by more than threshold_ns. */
+static inline void sync_align_if_ahead(SyncCtx *c, int64_t threshold_ns, int64_t *max_advance_ns)
+{
+    SyncView v;
+    sync_measure(c, &v);
+    if (v.advance_ns > *max_advance_ns)
+        *max_advance_ns = v.advance_ns;
+    if (v.advance_ns > threshold_ns)
+        sync_wait_for_advance(c, &v, 0, 0);
+    else
+        sync_emit_check(c, &v);
+}
+
 #endif

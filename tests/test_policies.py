@@ -150,7 +150,7 @@ def test_align_on_means_start_only():
     out, status, insns = baseline()
     r = emu(["-icount", f"shift={sustained_shift()},align=on", "-stats", "-align-report"])
     assert r.returncode == status
-    assert "align: policy start-only (max-advance-us=3000)" in r.stderr.decode()
+    assert "align: policy start-only (max-advance-us=3000,qemu-unwind=on)" in r.stderr.decode()
     assert r.stdout == out and instructions(r.stderr) == insns
 
 

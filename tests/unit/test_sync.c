@@ -263,7 +263,7 @@ static void test_registry(void)
 
     rc = sync_spec_parse(&reg, "start-only", &p, &params, err, sizeof err);
     sync_params_format(p, params, fmt, sizeof fmt);
-    check(rc == 0 && !strcmp(fmt, "max-advance-us=3000"), "start-only default threshold 3 ms");
+    check(rc == 0 && !strcmp(fmt, "max-advance-us=3000,qemu-unwind=on"), "start-only default threshold 3 ms");
     free(params);
 
     static const struct { const char *spec, *want1, *want2; } bad[] = {
