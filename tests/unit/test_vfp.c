@@ -17,6 +17,7 @@
 #include "icount.h"
 #include "log.h"
 #include "tap.h"
+#include "cpu_env.h"
 
 #define F32_ONE 0x3f800000u
 #define F32_INF 0x7f800000u
@@ -255,66 +256,16 @@ static void test_compare(void)
 
 /* ---------------- CPU ---------------- */
 
-typedef struct Env {
-    Bus bus;
-    Icount ic;
-    IcountDecr tmp;
-    Log log;
-    ArmCPU *cpu;
-    bool done;
-    char *logbuf;
-    size_t loglen;
-} Env;
-
-static void semihost(void *opaque, ArmCPU *cpu)
-{
-    Env *e = opaque;
-    if (arm_cpu_get_reg(cpu, 0) == 0x18) {
-        e->done = true;
-        arm_cpu_request_exit(cpu);
-    }
-}
-
 static void env_init(Env *e, unsigned logmask)
 {
-    memset(e, 0, sizeof(*e));
-    bus_init(&e->bus, 1u << 20);
-    icount_init(&e->ic, &e->tmp, 0, false, false);
-    e->log.mask = logmask;
-    e->log.f = logmask ? open_memstream(&e->logbuf, &e->loglen) : stderr;
-    ArmCPUConfig c = { .semihosting = true };
-    e->cpu = arm_cpu_new(&e->bus, &e->ic, &e->log, &c);
-    arm_cpu_set_semihost(e->cpu, semihost, e);
-}
-
-static void env_free(Env *e)
-{
-    arm_cpu_free(e->cpu);
-    if (e->log.mask)
-        fclose(e->log.f);
-    free(e->logbuf);
-    bus_free(&e->bus);
-}
-
-static void load(Env *e, uint32_t addr, const uint32_t *w, size_t bytes, uint32_t entry)
-{
-    arm_cpu_rw_debug(e->cpu, addr, (void *)w, (uint32_t)bytes, true);
-    arm_cpu_reset(e->cpu, entry);
+    env_init_ram(e, 1u << 20, NULL, logmask);
 }
 
 static void run(Env *e)
 {
-    for (int i = 0; i < 50 && !e->done; i++) {
-        icount_prepare_for_run(&e->ic);
-        int r = arm_cpu_exec(e->cpu);
-        icount_process_data(&e->ic);
-        if (r == ARM_EXCP_HLT)
-            break;
-        icount_handle_deadline(&e->ic);
-    }
+    run_rounds(e, 50);
 }
 
-static uint32_t R(Env *e, int n) { return arm_cpu_get_reg(e->cpu, n); }
 static uint32_t S(Env *e, int n)
 {
     return (uint32_t)(arm_cpu_get_vfp_d(e->cpu, n >> 1) >> ((n & 1) * 32));
