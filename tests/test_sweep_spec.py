@@ -381,3 +381,54 @@ def test_bad_spec_cli_is_one_line(tmp_path):
     assert r.returncode == 2 and r.stdout == "", r
     assert r.stderr.strip() == (f"driftlab: {bad}:{line_of(bad.read_text(), 'time = 0')}: "
                                 "key 'slurm.time': is not a duration: 0"), r.stderr
+
+
+FILTERED = textwrap.dedent("""\
+    name = "filtered"
+    output = "results/filtered.h5"
+    time_limit = "1m"
+    shifts = [6]
+    emulators = ["emu-arm", "qemu"]
+
+    [workloads.scan]
+    elf = "build/guests/cpu.elf"
+    shifts = [2, 4, 6]
+    policies = ["none", "start-only", "qemu-align", "qemu-none"]
+
+    [workloads.rest]
+    elf = "build/guests/cpu.elf"
+    policies = ["per-tb"]
+
+    [policies.none]
+
+    [policies.start-only]
+
+    [policies.per-tb]
+    """)
+
+
+def test_workload_shifts_and_policies_narrow_the_grid():
+    jobs = sp.expand(parse(FILTERED))
+    got = sorted((j.workload, j.emulator, j.label, j.shift) for j in jobs)
+    want = sorted([("scan", e, l, s) for s in (2, 4, 6) for e, l in
+                   (("emu-arm", "none"), ("emu-arm", "start-only"), ("qemu", "qemu-align"),
+                    ("qemu", "qemu-none"))] + [("rest", "emu-arm", "per-tb", 6)])
+    assert got == want
+    # qemu-none runs QEMU unaligned although the spec only aligns
+    qn = next(j for j in jobs if j.label == "qemu-none")
+    assert "align=on" not in " ".join(qn.argv)
+
+
+def test_workload_filter_errors_name_key_and_line():
+    bad = FILTERED.replace('policies = ["per-tb"]', 'policies = ["per-tbb"]')
+    e = error(bad)
+    assert f":{line_of(bad, 'per-tbb')}:" in str(e) and "workloads.rest.policies" in str(e)
+    assert "'per-tbb' is not a policy label" in str(e)
+    bad = FILTERED.replace("shifts = [2, 4, 6]", "shifts = [2, 11]")
+    e = error(bad)
+    assert f":{line_of(bad, 'shifts = [2, 11]')}:" in str(e) and "integers 0..10" in str(e)
+    bad = FILTERED.replace("shifts = [2, 4, 6]", "shifts = [2, 2]")
+    assert "lists a shift twice" in str(error(bad))
+    # QEMU's labels are only known when QEMU runs
+    bad = FILTERED.replace('emulators = ["emu-arm", "qemu"]', 'emulators = ["emu-arm"]')
+    assert "'qemu-align' is not a policy label" in str(error(bad))

@@ -23,6 +23,8 @@ A spec (see experiments/*.toml and docs/cluster.md):
     secs = 5                            # seconds each (guest time)
     fio = "randrw"                      # optional fio --rw, bs, size
     sd_mib = 16                         # an SD card of this size (fio-sd needs one)
+    shifts = [6]                        # optional, any workload: instead of the spec's shifts
+    policies = ["none", "qemu-align", "qemu-none"]  # optional: only these labels run on it
 
     [policies.per-tb]                   # label = table name = policy name ...
     max-advance-us = [1000, 3000]       # ... every other key is a parameter: value or list
@@ -85,8 +87,12 @@ MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
             "emu", "emu_args", "plugins", "workloads", "policies", "slurm",
             "emulators", "qemu", "qemu_args"}
-WORKLOAD_KEYS = {"elf", "append", "emu_args"}
-LINUX_KEYS = {"linux", "secs", "fio", "bs", "size", "sd_mib", "emu_args"}
+# `shifts` and `policies` narrow the grid for one workload: its own shifts
+# instead of the top-level list, and only the policy labels listed (QEMU's
+# jobs by their labels, qemu-align and qemu-none).
+FILTER_KEYS = {"shifts", "policies"}
+WORKLOAD_KEYS = {"elf", "append", "emu_args"} | FILTER_KEYS
+LINUX_KEYS = {"linux", "secs", "fio", "bs", "size", "sd_mib", "emu_args"} | FILTER_KEYS
 SLURM_KEYS = {"partition", "account", "time", "throttle", "extra"}
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -258,6 +264,8 @@ class Workload:
     # next timer as on QEMU, and the policy waits for the host, so the guest
     # sees exactly what it sees without alignment.
     linux: bool = False
+    shifts: list = None    # None: the spec's shifts
+    only: list = None      # None: every policy label (and QEMU's)
 
 
 @dataclasses.dataclass
@@ -552,7 +560,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             if AUTO_SHIFT in shifts:
                 c.fail(key + ["linux"], "the Linux guest runs with sleep=off, which shift "
                        "\"auto\" does not allow (QEMU refuses it): remove \"auto\" from shifts")
-            workloads.append(_linux_workload(c, key, label, w, check_files, warnings))
+            workloads.append(_workload_filters(
+                c, key, w, _linux_workload(c, key, label, w, check_files, warnings)))
             continue
         for k in w:
             if k not in WORKLOAD_KEYS:
@@ -579,7 +588,7 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(key + ["emu_args"], "must be a list of strings")
         # Paths after -sd are relative to the repository, like elf.
         wargs = [resolve(a) if i and wargs[i - 1] == "-sd" else a for i, a in enumerate(wargs)]
-        workloads.append(Workload(label, elf, elf_given, apps, wargs))
+        workloads.append(_workload_filters(c, key, w, Workload(label, elf, elf_given, apps, wargs)))
 
     if "emu-arm" in emulators:
         pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
@@ -638,6 +647,13 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
                 c.fail(key + [k], "lists the same value twice")
             grid.append((k, vals))
         grids.append(PolicyGrid(label, pname, grid))
+
+    known = [g.label for g in grids] + (list(QEMU_POLICY.values()) if "qemu" in emulators else [])
+    for w in workloads:
+        for x in (w.only or []):
+            if x not in known:
+                c.fail(["workloads", w.label, "policies"], f"'{x}' is not a policy label of this "
+                       f"spec (expected some of: {', '.join(known)})")
 
     sl = data.get("slurm", {})
     if not isinstance(sl, dict):
@@ -715,6 +731,27 @@ def _linux_workload(c, key, label, w, check_files, warnings):
     args = linux_guest.linux_args(sd=img) + wargs
     return Workload(label, str(gdir / "zImage"), str(gdir / "zImage"),
                     [linux_guest.append_line(run, secs, extra)], args, linux=True)
+
+
+def _workload_filters(c, key, w, wl):
+    """Reads a workload's `shifts` and `policies` into wl (labels are checked
+    once the policies are known)."""
+    if "shifts" in w:
+        sh = w["shifts"]
+        sh = [sh] if isinstance(sh, int) and not isinstance(sh, bool) else sh
+        if (not isinstance(sh, list) or not sh
+                or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 10
+                           for x in sh)):
+            c.fail(key + ["shifts"], "must be a non-empty list of icount shifts (integers 0..10)")
+        if len(set(sh)) != len(sh):
+            c.fail(key + ["shifts"], "lists a shift twice")
+        wl.shifts = list(sh)
+    if "policies" in w:
+        only = w["policies"]
+        if not isinstance(only, list) or not only or not all(isinstance(x, str) for x in only):
+            c.fail(key + ["policies"], "must be a non-empty list of policy labels")
+        wl.only = list(only)
+    return wl
 
 
 def _check_param(c, key, info, x):
@@ -858,8 +895,12 @@ def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False)
 
 
 def _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align):
-    for shift in spec.shifts:
-        for align in spec.aligns:
+    # A workload's `policies` names QEMU's jobs by label, so it can ask for
+    # QEMU unaligned (its baseline) even where the spec aligns everything.
+    aligns = spec.aligns if w.only is None else [a for a in (True, False)
+                                                 if QEMU_POLICY[a] in w.only]
+    for shift in (w.shifts or spec.shifts):
+        for align in aligns:
             label = QEMU_POLICY[align]
             jid = make_id(w.label, app, len(w.appends) > 1, label, "", shift, align,
                           multi_align, rep)
@@ -892,12 +933,14 @@ def expand(spec):
                 if "qemu" in spec.emulators:
                     _qemu_jobs(spec, jobs, seen, rep, w, app, multi_align)
                 for pg in (spec.policies if emu_arm else []):
+                    if w.only is not None and pg.label not in w.only:
+                        continue
                     names = [k for k, _ in pg.grid]
                     for combo in itertools.product(*[v for _, v in pg.grid]):
                         params = dict(zip(names, combo))
                         params_str = ",".join(f"{k}={_fmt_value(v)}" for k, v in params.items())
                         parg = pg.policy + ("," + params_str if params_str else "")
-                        for shift in spec.shifts:
+                        for shift in (w.shifts or spec.shifts):
                             if shift == AUTO_SHIFT:
                                 continue        # QEMU's only (see AUTO_SHIFT)
                             for align in spec.aligns:
