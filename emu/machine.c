@@ -278,8 +278,11 @@ static int restart_guest(Machine *m)
     Icount *ic = &m->ic;
     icount_handle_deadline(ic);
     if (!ic->realtime && !ic->sleep && timerlist_deadline_ns(&ic->vtimers) > 0) {
-        if (m->roi == ROI_OFF || m->roi == ROI_IN)
-            sync_session_idle(m->sync, icount_vclock_ns(ic) + timerlist_deadline_ns(&ic->vtimers));
+        if (m->roi == ROI_OFF || m->roi == ROI_IN) {
+            int64_t v = icount_vclock_ns(ic), due = v + timerlist_deadline_ns(&ic->vtimers);
+            sync_session_idle_begin(m->sync, v, due);
+            sync_session_idle(m->sync, due);
+        }
         icount_idle_warp(ic, NULL, NULL);
     }
     versatilepb_reset(m->board);
@@ -332,10 +335,11 @@ static int run_loop(Machine *m)
         versatilepb_poll_input(m->board, true);
         if (arm_cpu_has_work(m->cpu))
             continue;
-        if (!ic->sleep && (m->roi == ROI_OFF || m->roi == ROI_IN)) {
-            int64_t d = timerlist_deadline_ns(&ic->vtimers);
-            if (d > 0)
-                sync_session_idle(m->sync, icount_vclock_ns(ic) + d);
+        if (m->roi == ROI_OFF || m->roi == ROI_IN) {
+            int64_t d = timerlist_deadline_ns(&ic->vtimers), v = icount_vclock_ns(ic);
+            sync_session_idle_begin(m->sync, v, d >= 0 ? v + d : INT64_MAX);
+            if (!ic->sleep && d > 0)
+                sync_session_idle(m->sync, v + d);
         }
         if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
             if (m->stop_signal || (m->mon && monitor_pending(m->mon)))

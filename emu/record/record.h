@@ -113,6 +113,11 @@ void recorder_set_icount_source(Recorder *r, const _Atomic int64_t *src);
 /* vCPU side: the guest clock is (icount << shift) + bias_ns. */
 void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns);
 void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns);
+/* vCPU side: the guest idles from host time host_abs_ns, its clock at
+ * vclock_ns, until at most vclock_max_ns (its next timer). Until the next
+ * recorder_set_clock its clock follows the host's, as QEMU's virtual clock
+ * does while idle under sleep=on, rather than standing still. */
+void recorder_set_idle(Recorder *r, int64_t host_abs_ns, int64_t vclock_ns, int64_t vclock_max_ns);
 /* vCPU side: queue a policy event (dropped and counted if the ring is full). */
 void recorder_emit(void *r, const SyncEvent *ev);
 /* Starts the monitor thread with the run's origins (absolute host ns, guest

@@ -36,6 +36,9 @@ struct Recorder {
     _Atomic uint32_t seq;
     _Atomic int shift;
     _Atomic int64_t bias;
+    /* While the guest idles (idle_host != 0) its clock follows the host from
+     * (idle_host, idle_v0), up to idle_vmax; all under seq with the clock. */
+    _Atomic int64_t idle_host, idle_v0, idle_vmax;
     SyncEvent *ring;
     _Atomic uint64_t head, tail;
     int64_t dropped;            /* producer-owned; read after the join */
@@ -236,6 +239,7 @@ void recorder_set_clock(Recorder *r, int shift, int64_t bias_ns)
     atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&r->shift, shift, memory_order_relaxed);
     atomic_store_explicit(&r->bias, bias_ns, memory_order_relaxed);
+    atomic_store_explicit(&r->idle_host, 0, memory_order_relaxed);
     atomic_store_explicit(&r->seq, s + 2, memory_order_release);
 }
 
@@ -244,12 +248,31 @@ void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns)
     recorder_set_clock(r, shift, bias_ns);
 }
 
-static void read_clock(Recorder *r, int *shift, int64_t *bias)
+void recorder_set_idle(Recorder *r, int64_t host_abs_ns, int64_t vclock_ns, int64_t vclock_max_ns)
+{
+    uint32_t s = atomic_load_explicit(&r->seq, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&r->idle_v0, vclock_ns, memory_order_relaxed);
+    atomic_store_explicit(&r->idle_vmax, vclock_max_ns, memory_order_relaxed);
+    atomic_store_explicit(&r->idle_host, host_abs_ns, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, s + 2, memory_order_release);
+}
+
+typedef struct {
+    int shift;
+    int64_t bias, idle_host, idle_v0, idle_vmax;
+} ClockView;
+
+static void read_clock(Recorder *r, ClockView *v)
 {
     for (;;) {
         uint32_t s1 = atomic_load_explicit(&r->seq, memory_order_acquire);
-        *shift = atomic_load_explicit(&r->shift, memory_order_relaxed);
-        *bias = atomic_load_explicit(&r->bias, memory_order_relaxed);
+        v->shift = atomic_load_explicit(&r->shift, memory_order_relaxed);
+        v->bias = atomic_load_explicit(&r->bias, memory_order_relaxed);
+        v->idle_host = atomic_load_explicit(&r->idle_host, memory_order_relaxed);
+        v->idle_v0 = atomic_load_explicit(&r->idle_v0, memory_order_relaxed);
+        v->idle_vmax = atomic_load_explicit(&r->idle_vmax, memory_order_relaxed);
         atomic_thread_fence(memory_order_acquire);
         uint32_t s2 = atomic_load_explicit(&r->seq, memory_order_relaxed);
         if (s1 == s2 && !(s1 & 1))
@@ -287,10 +310,17 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
 {
-    int shift;
-    int64_t bias;
-    read_clock(r, &shift, &bias);
-    int64_t guest = (icount << shift) + bias - r->guest0;
+    ClockView v;
+    read_clock(r, &v);
+    int64_t vclock = (icount << v.shift) + v.bias;
+    if (v.idle_host && host_abs > v.idle_host) {
+        /* Idle: the guest waits for its next timer, and its clock runs with
+         * the host's until then (QEMU's sleep=on), instead of standing still
+         * until the wake-up moves it on in one step. */
+        int64_t follow = v.idle_v0 + (host_abs - v.idle_host);
+        vclock = follow < v.idle_vmax ? follow : v.idle_vmax;
+    }
+    int64_t guest = vclock - r->guest0;
     int64_t host = host_abs - r->host0;
     int64_t d = guest - host;
     drift_stats_add(r->stats, host, d);
@@ -375,10 +405,17 @@ static void progress(Recorder *r, int64_t host_abs, int64_t icount)
     int64_t host = host_abs - r->host0;
     if (!r->o.progress || host < r->o.progress_after_ns || host_abs < r->prog_next)
         return;
-    int shift;
-    int64_t bias;
-    read_clock(r, &shift, &bias);
-    int64_t guest = (icount << shift) + bias - r->guest0;
+    ClockView v;
+    read_clock(r, &v);
+    int64_t vclock = (icount << v.shift) + v.bias;
+    if (v.idle_host && host_abs > v.idle_host) {
+        /* Idle: the guest waits for its next timer, and its clock runs with
+         * the host's until then (QEMU's sleep=on), instead of standing still
+         * until the wake-up moves it on in one step. */
+        int64_t follow = v.idle_v0 + (host_abs - v.idle_host);
+        vclock = follow < v.idle_vmax ? follow : v.idle_vmax;
+    }
+    int64_t guest = vclock - r->guest0;
     double mips = 0;
     if (r->prog_host && host_abs > r->prog_host)
         mips = (double)(icount - r->prog_icount) / ((double)(host_abs - r->prog_host) / 1e3);

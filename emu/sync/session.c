@@ -47,6 +47,7 @@ struct SyncSession {
     int64_t cpu0, user0, sys0, host0, guest0, icount0;
     int64_t created_ns;          /* host monotonic, when the emulator set up */
     bool region;                 /* started at a region of interest */
+    bool idle;                   /* the recorder was told the guest idles */
     int last_shift;
     int64_t last_bias;
 };
@@ -305,6 +306,14 @@ void sync_session_idle(SyncSession *s, int64_t vclock_ns)
         sync_run_idle_until(&s->run, vclock_ns);
 }
 
+void sync_session_idle_begin(SyncSession *s, int64_t vclock_ns, int64_t deadline_vclock_ns)
+{
+    if (!s || !s->rec || !s->started)
+        return;
+    s->idle = true;
+    recorder_set_idle(s->rec, host_monotonic_ns(), vclock_ns, deadline_vclock_ns);
+}
+
 void sync_session_set_region(SyncSession *s, bool region)
 {
     if (s)
@@ -376,7 +385,8 @@ void sync_session_before_exec(SyncSession *s)
         sync_run_enter(&s->run);
     if (!s->rec)
         return;
-    if (s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
+    if (s->idle || s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
+        s->idle = false;
         s->last_shift = s->ic->shift;
         s->last_bias = s->ic->bias_ns;
         recorder_set_clock(s->rec, s->last_shift, s->last_bias);

@@ -82,6 +82,11 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st);
 /* Before an idle jump of the virtual clock to vclock_ns (sleep=off): an
  * aligning policy waits for the host to reach it. */
 void sync_session_idle(SyncSession *s, int64_t vclock_ns);
+/* The guest goes idle at vclock_ns until at most deadline_vclock_ns
+ * (INT64_MAX: no timer): the record's drift samples let its clock follow the
+ * host's until the next sync_session_before_exec(), as QEMU's does while
+ * idle, so a wait for a timer does not show as lag. */
+void sync_session_idle_begin(SyncSession *s, int64_t vclock_ns, int64_t deadline_vclock_ns);
 /* A region of interest: the session is started and finished around it,
  * not around the whole run, and the record says where it began. */
 void sync_session_set_region(SyncSession *s, bool region);
