@@ -18,7 +18,12 @@
  *     over repetitions (max |drift|: the maximum);
  *   - the lowest alignable shift of each workload and policy: the smallest
  *     swept shift from which on (that shift and every larger one) every
- *     repetition ends with |final lag| <= --lag-bound-ms.
+ *     repetition keeps the guest within --lag-bound-ms of the host for most
+ *     of the run: |median drift| <= the bound. The median, not the final
+ *     lag: an emulator too slow for a shift falls behind steadily, and its
+ *     median drift grows with the run; a transient stall at the end of the
+ *     region (start-only re-sleeping after every exception, see
+ *     sync-policies/start_only.c) is not a failure to keep up.
  * and writes runs.csv, configs.csv, workloads.csv (each workload's focus shift:
  * the lowest at which every aligning policy that aligns anywhere is aligned),
  * alignable.csv, overhead.tex, drift.tex, alignable.tex and macros.tex into the
@@ -312,7 +317,7 @@ static void config_stats(const Opts *o)
                 if (!(fabs(r->lag) <= c->lag_absmax))
                     c->lag_absmax = fabs(r->lag);
             }
-            if (!(isfinite(r->lag) && fabs(r->lag) <= bound_ns))
+            if (!(isfinite(r->st.p50) && fabs(r->st.p50) <= bound_ns))
                 c->aligned = 0;
             if (isfinite(r->id.cpu_ns))
                 cs += r->id.cpu_ns, ck++;
@@ -826,7 +831,7 @@ static void usage(FILE *f)
         "Statistics of driftlab runs: overhead vs none (paired bootstrap), drift\n"
         "quantiles and rate, lowest alignable shift; CSV and LaTeX tables.\n\n"
         "  -o, --output DIR      where to write the tables (default .; created)\n"
-        "      --lag-bound-ms X  alignable: |final lag| <= X ms in every repetition"
+        "      --lag-bound-ms X  alignable: |median drift| <= X ms in every repetition"
         " (default 10)\n"
         "      --boot N          bootstrap resamples (default 10000)\n"
         "      --conf C          interval level (default 0.95)\n"

@@ -601,8 +601,8 @@ def add_report_args(p):
     p.add_argument("--shift", type=int, help="shift of the drift curves (default: each "
                    "workload's focus shift, see tables/workloads.csv)")
     p.add_argument("--lag-bound-ms", type=float, default=DEFAULT_LAG_BOUND_MS,
-                   help="a shift is alignable when every repetition ends with |final lag| <= "
-                   "this (ms; default %(default)g)")
+                   help="a shift is alignable when in every repetition the median drift is within "
+                   "this of the host (ms; default %(default)g)")
     p.add_argument("--boot", type=int, default=DEFAULT_BOOT,
                    help="bootstrap resamples (default %(default)d)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap seed")
