@@ -14,10 +14,21 @@ def test_repro_quick():
                        capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     out = r.stdout
-    assert "seed (2014)" in out and "driftlab" in out
-    for row in ("per-tb", "start-only", "lowest alignable shift, CPU workload",
-                "lowest alignable shift, IO workload"):
+    # three columns: the seed's, QEMU 7.2's measured in the same run, ours
+    header = next(line for line in out.splitlines() if "seed (2014" in line)
+    assert header.index("seed (2014") < header.index("QEMU 7.2 (this run)") < header.index("emu-arm")
+    for row in ("overhead, clock read at every return to the loop",
+                "overhead, clock read only on loop entry (start-only)",
+                "start-only: guest behind host (median; at the end)",
+                "lowest alignable shift, CPU workload", "lowest alignable shift, IO workload",
+                "IO vs CPU: start-only |drift| p99"):
         assert row in out, row
+    # QEMU's column holds measured numbers: its align=on overhead and lag
+    so = next(line for line in out.splitlines() if line.startswith("overhead, clock read only"))
+    assert re.search(r"align=on [+-][0-9]+ %", so), so
+    lag = next(line for line in out.splitlines() if line.startswith("start-only: guest behind"))
+    assert len(re.findall(r"[+-][0-9]+\.[0-9]+ ms", lag)) == 4, lag      # QEMU's and ours
+    assert "qemu-align" in out and "qemu-none" in out
     assert "Where we agree and where we differ, and why:" in out
     # the seed's overheads named as bookkeeping, beside our split
     assert "The seed's overheads are bookkeeping" in out

@@ -99,6 +99,15 @@ def cmd_repro(args):
     sys.path.insert(0, str(ROOT))
     import analysis.report
     spec = ROOT / "experiments" / ("repro-quick.toml" if args.quick else "repro.toml")
+    if not args.quick:
+        import linux_guest
+        if linux_guest.missing():
+            print("driftlab: building the Linux guest (scons linux-guest; the first build takes "
+                  "about 10 min, later ones seconds)", file=sys.stderr, flush=True)
+        try:
+            linux_guest.ensure_built()
+        except RuntimeError as e:
+            raise SystemExit(f"driftlab: {e}")
     results = repro.run_sweep(spec, args.jobs)
     rep = analysis.report.report(results, stream=sys.stdout)
     repro.compare(results, pathlib.Path(rep["dir"]) / "tables")
@@ -140,13 +149,16 @@ def main(argv=None):
     t = sub.add_parser("test", help="build (normal and sanitizer) and run every test")
     t.add_argument("-k", help="only tests matching this pytest expression")
     t.set_defaults(fn=cmd_test)
-    r = sub.add_parser("repro", help="the main job: reproduce the 2014 review's comparison "
-                       "(experiments/repro.toml), print our figures beside the seed's, and draw "
-                       "the figures")
+    r = sub.add_parser("repro", help="the main job: the seed's study on its Linux guest "
+                       "(experiments/repro.toml: stress, fio on tmpfs and SD, QEMU 7.2 align=on "
+                       "beside emu-arm's policies, about 15 min on 2 cores); prints the seed's, "
+                       "QEMU's and our figures side by side and draws the figures")
     r.add_argument("--quick", action="store_true",
-                   help="experiments/repro-quick.toml: 2 shifts, 1 repetition (about a minute)")
-    r.add_argument("-j", "--jobs", type=int, default=1,
-                   help="parallel runs (default 1: runs measure time, so they should not compete)")
+                   help="experiments/repro-quick.toml: bare-metal guests, 2 shifts, 1 repetition, "
+                        "QEMU beside emu-arm (about 2 minutes)")
+    r.add_argument("-j", "--jobs", type=int, default=2,
+                   help="parallel runs (default 2, one per core of the reference machine; "
+                        "runs measure time, so more than the cores would disturb them)")
     r.set_defaults(fn=cmd_repro)
     be = sub.add_parser("bench", help="benchmarks (ratios measured side by side)")
     be.add_argument("what", choices=["emu", "io", "policies", "linux"],
