@@ -7,7 +7,10 @@
    says so in a box on its first page);
 2. analysis.report.report() into OUT/gen/: tables and macros from
    driftlab-analyze, figures (PDF) from gnuplot, seed.tex and
-   seed-compare.tex from datasets/seed-2014.csv, provenance.tex;
+   seed-compare.tex from datasets/seed-2014.csv, provenance.tex; then the
+   reproduction's three-column table, its explanation and its figures as
+   macros (repro-table.tex, repro-why.tex, repro-macros.tex), from the code
+   that prints them for `./driftlab repro` (experiments/tools/repro.py);
 3. pdflatex (texlive-latex-base is enough) twice, TEXINPUTS pointing at the
    generated files and paper/: OUT/driftlab.pdf.
 """
@@ -40,6 +43,16 @@ def choose_dataset(datasets=ROOT / "datasets"):
     raise PaperError(f"no dataset under {datasets} (repro-*/results.h5 or synthetic/results.h5)")
 
 
+def reproduction_tex(results, tables):
+    """The three-column comparison (the seed's, QEMU's, ours) and its
+    explanation, from the same code that prints them for `./driftlab repro`."""
+    import io
+    sys.path.insert(0, str(ROOT / "experiments" / "tools"))
+    import repro
+    fig = repro.compare(results, tables, out=io.StringIO())
+    repro.write_tex(fig, tables)
+
+
 def pdflatex():
     exe = shutil.which("pdflatex")
     if not exe:
@@ -57,6 +70,7 @@ def build(out, dataset=None, tex=TEX, stream=sys.stderr):
     if gen.exists():
         shutil.rmtree(gen)
     rp.report(results, gen, stream=None)
+    reproduction_tex(results, gen / "tables")
     if stream:
         print(f"paper: dataset {results}", file=stream)
     tex = pathlib.Path(tex).resolve()

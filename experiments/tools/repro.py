@@ -6,6 +6,7 @@ analysis tool's tables (build/report/NAME/tables/*.csv); the per-operation
 costs used in the explanations (a host clock read, a TB) are derived from the
 same runs' counters."""
 import csv
+from io import StringIO
 import pathlib
 import statistics
 import subprocess
@@ -295,8 +296,49 @@ def compare(results, tables, seed_csv=ROOT / "datasets" / "seed-2014.csv", out=s
 
     seed_split(srows, focus, role, out, seed)
     fig["split"] = srows
-    explain(fig, role, srows, results, configs, out)
+    fig["table"] = [("", "seed (2014, i5 3.1 GHz)", "QEMU 7.2 (this run)", "emu-arm")] + rows
+    why = StringIO()
+    explain(fig, role, srows, results, configs, why)
+    out.write(why.getvalue())
+    fig["why"] = [b for b in why.getvalue().split("\n- ") if b.strip() and
+                  not b.lstrip("\n").startswith("Where we agree")]
     return fig
+
+
+def tex_escape(t):
+    rep = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_",
+           "$": r"\$", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+           "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+           "|": r"\textbar{}"}
+    t = "".join(rep.get(ch, ch) for ch in t)
+    return t.replace("+-", r"$\pm$")
+
+
+def write_tex(fig, outdir):
+    """The paper's share of the reproduction, from the same figures as the
+    printed table: repro-table.tex (the three columns), repro-why.tex (what
+    agrees and why, as an itemize), repro-macros.tex (\\dlset{repro/KEY})."""
+    outdir = pathlib.Path(outdir)
+    lines = [r"\begin{tabular}{p{0.3\linewidth}p{0.17\linewidth}p{0.2\linewidth}p{0.27\linewidth}}",
+             r"\hline"]
+    for i, row in enumerate(fig["table"]):
+        cells = [tex_escape(c) for c in row]
+        if i == 0:
+            cells = [r"\textbf{" + c + "}" if c else "" for c in cells]
+        lines.append(" & ".join(cells) + r" \\" + (r" \hline" if i == 0 else ""))
+    lines += [r"\hline", r"\end{tabular}"]
+    (outdir / "repro-table.tex").write_text("\n".join(lines) + "\n")
+    items = ["\\item " + tex_escape(" ".join(b.split())) for b in fig["why"]]
+    (outdir / "repro-why.tex").write_text("\\begin{itemize}\n" + "\n".join(items) +
+                                          "\n\\end{itemize}\n")
+    macros = []
+    for k, v in sorted(fig.items()):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            val = f"{v:.0f}" if isinstance(v, int) or abs(v) >= 10 else f"{v:.1f}"
+            macros.append(f"\\dlset{{repro/{k.replace('_', '-')}}}{{{val}}}")
+        elif v is None and not k.startswith("io_shifts"):
+            macros.append(f"\\dlset{{repro/{k.replace('_', '-')}}}{{n/a}}")
+    (outdir / "repro-macros.tex").write_text("\n".join(macros) + "\n")
 
 
 def explain(fig, role, srows, results, configs, out):
@@ -344,20 +386,21 @@ def explain(fig, role, srows, results, configs, out):
         w(f"- start-only costs {sov:+.0f}% (seed: 3%).")
     for who, lag, p50 in (("emu-arm's start-only", fig["start_only_lag_ms"], fig["start_only_p50_ms"]),
                           ("QEMU's align=on", fig["qemu_align_lag_ms"], fig["qemu_align_p50_ms"])):
-        if lag is None:
+        if p50 is None:
             continue
-        if lag > 0:
-            w(f"- {who} ends {lag:.2f} ms behind the host (drift p50 {f(p50, '{:+.2f}')} ms; seed: "
-              f"~5 ms behind): the direction agrees. Start-only never speeds a late guest up and "
-              f"re-measures only on entry to the loop, so the host's sleep lateness (nanosleep "
-              f"returns late by tens of microseconds on this VM) accumulates as lag between "
-              f"re-measurements.")
+        end = "" if lag is None else f"; at the end {lag:+.1f} ms"
+        if p50 < 0:
+            w(f"- {who} keeps the guest {-p50:.2f} ms behind the host in the median{end} (seed: "
+              f"about 5 ms behind): the direction agrees. Start-only never speeds a late guest "
+              f"up and re-measures only on entry to the loop, so the host's sleep lateness "
+              f"(nanosleep returns late by tens of microseconds on this VM) and the stalls "
+              f"below accumulate as lag between re-measurements.")
         else:
-            w(f"- {who} ends {-lag:.2f} ms ahead of the host (drift p50 {f(p50, '{:+.2f}')} ms; seed: "
-              f"~5 ms behind): this differs. It sleeps only once its estimate of the advance "
-              f"passes 3 ms, so the guest saw-tooths between 0 and +3 ms ahead; re-measuring at "
-              f"every timer tick keeps oversleep from piling up, where the seed's guest, barely "
-              f"faster than its host, fell behind.")
+            w(f"- {who} keeps the guest {p50:.2f} ms ahead of the host in the median{end} (seed: "
+              f"about 5 ms behind): this differs. It sleeps only once its estimate of the "
+              f"advance passes 3 ms, so the guest saw-tooths between 0 and 3 ms ahead; "
+              f"re-measuring at every timer tick keeps oversleep from piling up, where the "
+              f"seed's guest, barely faster than its host, fell behind.")
     asw, so_p99 = fig["asw_p99_ms"], fig["cpu_p99_ms"]
     if asw is not None and so_p99 is not None:
         w(f"- Why start-only stalls: QEMU 7.2 as built keeps start-only's estimate in a register and "
