@@ -293,8 +293,9 @@ void arm_st_slow(ArmCPU *cpu, const ArmOp *op, uint32_t addr, uint32_t val, int 
 /* Instruction fetch at translate time: returns 0 and the value, or raises
  * a prefetch abort (longjmp). *is_io set when the page is not RAM. */
 uint32_t arm_fetch_code(ArmCPU *cpu, uint32_t vaddr, int size, uint32_t *phys, bool *is_io);
-/* Physical page of code at vaddr, or -1 if not RAM (no exception). */
-int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr, bool *fault);
+/* Physical page of code at vaddr, or -1 when it is not RAM or does not
+ * translate (nothing is raised). */
+int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr);
 /* Raise a memory fault from op (refunds op and what follows), longjmp. */
 void arm_raise_data_abort(ArmCPU *cpu, const ArmOp *op, uint32_t vaddr, uint32_t fsr, bool is_write)
     __attribute__((noreturn));
@@ -373,8 +374,10 @@ static inline void st8(ArmCPU *cpu, const ArmOp *op, uint32_t a, uint32_t v)
 }
 
 /* ---- translation (translate.c) ---- */
-/* Decodes a TB at pc into tb->ops (capacity max_ops). Returns number of ops. */
-void arm_translate(ArmCPU *cpu, TB *tb, uint32_t max_ops);
+/* Decode the TB at tb->pc into tb->ops, which has room for
+ * (cflags & CF_COUNT_MASK, or TB_MAX_INSNS) + 2 ops; sets n_ops, icount and
+ * size. May raise a prefetch abort (longjmp). */
+void arm_translate(ArmCPU *cpu, TB *tb);
 /* For in_asm logging. */
 void arm_disas(char *buf, size_t n, uint32_t pc, uint32_t insn, bool thumb);
 

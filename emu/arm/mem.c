@@ -400,17 +400,14 @@ void arm_st_slow(ArmCPU *cpu, const ArmOp *op, uint32_t a, uint32_t v, int size,
     st_page(cpu, op, mmu, a, v, size);
 }
 
-int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr, bool *fault)
+int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr)
 {
     int mmu = arm_mmu_idx(cpu);
     ArmTLBEntry *e = &cpu->tlb[mmu][TLB_IDX(vaddr)];
-    *fault = false;
     if ((e->tag_x & ~TLB_MMIO) != (vaddr & PAGE_MASK)) {
         uint32_t fsr = 0;
-        if (!tlb_fill(cpu, mmu, vaddr, ACC_FETCH, &fsr)) {
-            *fault = true;
+        if (!tlb_fill(cpu, mmu, vaddr, ACC_FETCH, &fsr))
             return -1;
-        }
     }
     if (e->tag_x & TLB_MMIO)
         return -1;

@@ -23,7 +23,7 @@ typedef struct DC {
     ArmCPU *cpu;
     TB *tb;
     ArmOp *ops;
-    uint32_t n_ops, max_ops;
+    uint32_t n_ops;
     uint32_t pc, pc_next, page_start;
     uint16_t idx;
     bool thumb, user, io_ok, end;
@@ -890,13 +890,12 @@ static uint32_t fetch(DC *dc, Fetch *f, uint32_t pc, int size)
     return arm_fetch_code(dc->cpu, pc, size, &phys, &io);
 }
 
-void arm_translate(ArmCPU *cpu, TB *tb, uint32_t max_ops)
+void arm_translate(ArmCPU *cpu, TB *tb)
 {
     DC dc = {0};
     dc.cpu = cpu;
     dc.tb = tb;
     dc.ops = tb->ops;
-    dc.max_ops = max_ops;
     dc.thumb = (tb->flags & TBF_THUMB) != 0;
     dc.user = ((tb->flags >> TBF_MMUIDX_SHIFT) & 15) == 0;
     dc.page_start = tb->pc & PAGE_MASK;
