@@ -267,6 +267,28 @@ struct ArmCPU {
     TBCache *tbc;
 };
 
+/* Entering a block, the same for the execution loop and for the chaining
+ * exits: the icount check at TB entry (QEMU's gen_tb_start) charges the
+ * block's instructions to the decrementer, then the block becomes the
+ * current TB and is counted. False, with nothing changed, when the budget
+ * cannot pay for the whole block. */
+static inline bool tb_try_enter(ArmCPU *cpu, const TB *tb)
+{
+    int32_t cnt = (int32_t)cpu->icount_decr.u32 - (int32_t)tb->icount;
+    if (unlikely(cnt < 0))
+        return false;
+    cpu->icount_decr.u16.low = (uint16_t)cnt;
+    cpu->cur_tb = tb;
+    cpu->stats.tbs_executed++;
+    return true;
+}
+/* Run an entered block from its first op; returns the exit code of the last
+ * block that ran (cpu->cur_tb). */
+static inline uint32_t tb_run(ArmCPU *cpu, const TB *tb)
+{
+    return tb->ops[0].fn(cpu, &tb->ops[0]);
+}
+
 /* ---- helpers from cpu.c ---- */
 uint32_t arm_cpsr_read(const ArmCPU *cpu);
 typedef enum { CPSR_WRITE_INSN, CPSR_WRITE_ERET, CPSR_WRITE_RAW } CpsrWriteType;

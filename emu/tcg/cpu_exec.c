@@ -99,9 +99,7 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
 {
     const int chain_max = cpu->cfg.chain == ARM_CHAIN_NONE ? 0 : DIRECT_CHAIN_MAX;
     for (;;) {
-        /* gen_tb_start: icount check at TB entry */
-        int32_t cnt = (int32_t)cpu->icount_decr.u32 - (int32_t)tb->icount;
-        if (unlikely(cnt < 0)) {
+        if (unlikely(!tb_try_enter(cpu, tb))) {
             cpu->r[15] = tb->pc;
             if ((int32_t)cpu->icount_decr.u32 >= 0 && icount_tb_entry_stop(cpu->ic, tb->icount))
                 continue;     /* only a sync point: invisible to the execution */
@@ -116,11 +114,8 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
                 cpu->cflags_next_tb = (tb->cflags & ~CF_COUNT_MASK) | (uint32_t)left;
             return false;
         }
-        cpu->icount_decr.u16.low = (uint16_t)cnt;
-        cpu->cur_tb = tb;
-        cpu->stats.tbs_executed++;
         cpu->chain_left = chain_max;
-        uint32_t ex = tb->ops[0].fn(cpu, &tb->ops[0]);
+        uint32_t ex = tb_run(cpu, tb);
         tb = (TB *)cpu->cur_tb;     /* the last TB that ran */
         if (likely(ex <= EXIT_GOTO_TB1)) {
             TB *next = tb->jmp_dest[ex];
