@@ -9,7 +9,12 @@
  * with SCTLR.S/R) with its fault status codes.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/cp15.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/tb_cache.h"
 
 /* Short-descriptor fault status values (QEMU's arm_fi_to_sfsc) */
 #define FSR_ALIGN 0x1

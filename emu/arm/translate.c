@@ -10,7 +10,13 @@
  * instruction unless the prefix is the last halfword of the page.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/cp15.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/psr.h"
+#include "arm/translate.h"
 
 /* The flag updates (four adjacent 32-bit stores) must stay plain stores:
  * the SLP vectoriser turns them into shuffles that cost more. */

@@ -11,7 +11,8 @@
  * setjmp done once per arm_cpu_exec() call.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
 #include "tcg/tb.h"
 
 /* Direct TB-to-TB jumps before the loop runs again. Handlers tail-call

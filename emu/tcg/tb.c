@@ -10,7 +10,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/disas.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/tb_cache.h"
+#include "arm/translate.h"
 #include "tcg/tb.h"
 
 #define HASH_BITS 15

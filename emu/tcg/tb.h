@@ -1,7 +1,7 @@
 /* TB cache interface used by the execution loop (emu/tcg/cpu_exec.c). */
 #ifndef EMU_TCG_TB_H
 #define EMU_TCG_TB_H
-#include "arm/arm_int.h"
+#include "arm/cpu_state.h"
 
 /* Jump cache, then hash (QEMU's tb_lookup). NULL if not translated. */
 TB *tb_lookup(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags);
