@@ -218,25 +218,6 @@ static bool tlb_fill(ArmCPU *cpu, int mmu, uint32_t vaddr, int acc, uint32_t *fs
     return true;
 }
 
-void arm_loop_exit(ArmCPU *cpu)
-{
-    longjmp(cpu->jmp_env, 1);
-}
-
-void arm_restore_state(ArmCPU *cpu, const ArmOp *op)
-{
-    const TB *tb = cpu->cur_tb;
-    cpu->icount_decr.u16.low += (uint16_t)(tb->icount - op->idx);
-    cpu->r[15] = op->pc;
-    cpu->syndrome = (uint32_t)op->iss << 16;
-}
-
-void arm_loop_exit_restore(ArmCPU *cpu, const ArmOp *op)
-{
-    arm_restore_state(cpu, op);
-    longjmp(cpu->jmp_env, 1);
-}
-
 void arm_raise_data_abort(ArmCPU *cpu, const ArmOp *op, uint32_t vaddr, uint32_t fsr, bool is_write)
 {
     uint32_t same_el = arm_is_user(cpu) ? 0 : 1;

@@ -18,4 +18,13 @@ void tbc_flush(ArmCPU *cpu);
 bool tbc_invalidate_phys_range(ArmCPU *cpu, uint32_t addr, uint32_t len);
 bool tbc_page_has_code(ArmCPU *cpu, uint32_t phys_page);
 void tbc_flush_jmp_cache(ArmCPU *cpu);
+
+/* For the execution loop (cpu_exec.c). */
+/* Jump cache, then hash (QEMU's tb_lookup). NULL if not translated. */
+TB *tb_lookup(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags);
+/* Translate a new TB (may flush the cache and leave via longjmp, or raise a
+ * prefetch abort). */
+TB *tb_gen_code(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags);
+/* Chain tb's exit n to next (QEMU's tb_add_jump). */
+void tb_add_jump(ArmCPU *cpu, TB *tb, int n, TB *next);
 #endif

@@ -7,13 +7,15 @@
  * last one returns an exit code. goto_tb exits follow the cached successor
  * (no log line, like a patched direct jump); goto_ptr exits look the next TB
  * up (logged, like helper_lookup_tb_ptr); other exits return to the loop.
+ * The exit handlers (goto_tb, goto_ptr in ops.inc) make the direct jumps
+ * themselves; they and this loop enter a block the same way (exec.h).
  * Faults and io-recompiles leave from the middle of a TB with longjmp to the
  * setjmp done once per arm_cpu_exec() call.
  */
 #include <stdio.h>
 #include "arm/exceptions.h"
 #include "arm/exec.h"
-#include "tcg/tb.h"
+#include "arm/tb_cache.h"
 
 /* Direct TB-to-TB jumps before the loop runs again. Handlers tail-call
  * (threaded code); where the compiler does not turn those into jumps (-O1,
@@ -168,6 +170,26 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
             return false;
         }
     }
+}
+
+/* Leaving a block from the middle: back to the setjmp in arm_cpu_exec. */
+void arm_loop_exit(ArmCPU *cpu)
+{
+    longjmp(cpu->jmp_env, 1);
+}
+
+void arm_restore_state(ArmCPU *cpu, const ArmOp *op)
+{
+    const TB *tb = cpu->cur_tb;
+    cpu->icount_decr.u16.low += (uint16_t)(tb->icount - op->idx);
+    cpu->r[15] = op->pc;
+    cpu->syndrome = (uint32_t)op->iss << 16;
+}
+
+void arm_loop_exit_restore(ArmCPU *cpu, const ArmOp *op)
+{
+    arm_restore_state(cpu, op);
+    longjmp(cpu->jmp_env, 1);
 }
 
 int arm_cpu_exec(ArmCPU *cpu)

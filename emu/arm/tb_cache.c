@@ -17,7 +17,6 @@
 #include "arm/mem.h"
 #include "arm/tb_cache.h"
 #include "arm/translate.h"
-#include "tcg/tb.h"
 
 #define HASH_BITS 15
 
