@@ -97,7 +97,6 @@ static inline int64_t icount_raw(const Icount *ic)
 }
 int64_t icount_vclock_ns(const Icount *ic);
 int64_t icount_rtclock_ns(const Icount *ic);
-static inline int64_t icount_to_ns(const Icount *ic, int64_t n) { return n << ic->shift; }
 
 /* Before a vCPU run: budget = ceil(next virtual deadline / 2^shift). */
 void icount_prepare_for_run(Icount *ic);

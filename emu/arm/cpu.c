@@ -6,7 +6,13 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/cp15.h"
+#include "arm/cpu_state.h"
+#include "arm/exceptions.h"
+#include "arm/mem.h"
+#include "arm/psr.h"
+#include "arm/tb_cache.h"
 #include "arm/vfp.h"
 
 #define ARM926_MIDR 0x41069265u

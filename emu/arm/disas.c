@@ -6,7 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include "arm/disas.h"
 
 static const char *const regn[16] = {
     "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7",

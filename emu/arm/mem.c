@@ -9,7 +9,12 @@
  * with SCTLR.S/R) with its fault status codes.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/cp15.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/tb_cache.h"
 
 /* Short-descriptor fault status values (QEMU's arm_fi_to_sfsc) */
 #define FSR_ALIGN 0x1
@@ -213,25 +218,6 @@ static bool tlb_fill(ArmCPU *cpu, int mmu, uint32_t vaddr, int acc, uint32_t *fs
     return true;
 }
 
-void arm_loop_exit(ArmCPU *cpu)
-{
-    longjmp(cpu->jmp_env, 1);
-}
-
-void arm_restore_state(ArmCPU *cpu, const ArmOp *op)
-{
-    const TB *tb = cpu->cur_tb;
-    cpu->icount_decr.u16.low += (uint16_t)(tb->icount - op->idx);
-    cpu->r[15] = op->pc;
-    cpu->syndrome = (uint32_t)op->iss << 16;
-}
-
-void arm_loop_exit_restore(ArmCPU *cpu, const ArmOp *op)
-{
-    arm_restore_state(cpu, op);
-    longjmp(cpu->jmp_env, 1);
-}
-
 void arm_raise_data_abort(ArmCPU *cpu, const ArmOp *op, uint32_t vaddr, uint32_t fsr, bool is_write)
 {
     uint32_t same_el = arm_is_user(cpu) ? 0 : 1;
@@ -400,17 +386,14 @@ void arm_st_slow(ArmCPU *cpu, const ArmOp *op, uint32_t a, uint32_t v, int size,
     st_page(cpu, op, mmu, a, v, size);
 }
 
-int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr, bool *fault)
+int64_t arm_get_page_addr_code(ArmCPU *cpu, uint32_t vaddr)
 {
     int mmu = arm_mmu_idx(cpu);
     ArmTLBEntry *e = &cpu->tlb[mmu][TLB_IDX(vaddr)];
-    *fault = false;
     if ((e->tag_x & ~TLB_MMIO) != (vaddr & PAGE_MASK)) {
         uint32_t fsr = 0;
-        if (!tlb_fill(cpu, mmu, vaddr, ACC_FETCH, &fsr)) {
-            *fault = true;
+        if (!tlb_fill(cpu, mmu, vaddr, ACC_FETCH, &fsr))
             return -1;
-        }
     }
     if (e->tag_x & TLB_MMIO)
         return -1;

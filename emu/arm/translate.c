@@ -10,7 +10,13 @@
  * instruction unless the prefix is the last halfword of the page.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
+#include <string.h>
+#include "arm/cp15.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/psr.h"
+#include "arm/translate.h"
 
 /* The flag updates (four adjacent 32-bit stores) must stay plain stores:
  * the SLP vectoriser turns them into shuffles that cost more. */
@@ -23,10 +29,11 @@ typedef struct DC {
     ArmCPU *cpu;
     TB *tb;
     ArmOp *ops;
-    uint32_t n_ops, max_ops;
+    uint32_t n_ops;
     uint32_t pc, pc_next, page_start;
     uint16_t idx;
     bool thumb, user, io_ok, end;
+    bool io_index;          /* ARM_IO_INDEX: memory ops check io_stop */
     uint32_t cond;
 } DC;
 
@@ -44,6 +51,8 @@ static ArmOp *emit(DC *dc, ArmOpFn fn)
 }
 
 #define SEL(name) (dc->cond == 14 ? (name) : (name##_cc))
+/* A handler defined with DEF_MEM_OP: the I/O mode picks the variant. */
+#define MEM_SEL(name) (dc->io_index ? SEL(name##_io_index) : SEL(name))
 
 static bool same_page(const DC *dc, uint32_t dest)
 {
@@ -141,39 +150,35 @@ static void gen_ldst(DC *dc, bool load, unsigned size, bool sign, bool p, bool u
     ArmOpFn fn = NULL;
     uint32_t sofs = u ? imm : (uint32_t)-imm;
     if (fast) {
-        bool cc = dc->cond != 14;
-#define PICK(x) (cc ? x##_cc : x)
         if (!reg && p && !w) {
             if (load) {
-                if (size == 2) fn = PICK(ldr_ri);
-                else if (size == 0) fn = sign ? PICK(ldrsb_ri) : PICK(ldrb_ri);
-                else fn = sign ? PICK(ldrsh_ri) : PICK(ldrh_ri);
+                if (size == 2) fn = MEM_SEL(ldr_ri);
+                else if (size == 0) fn = sign ? MEM_SEL(ldrsb_ri) : MEM_SEL(ldrb_ri);
+                else fn = sign ? MEM_SEL(ldrsh_ri) : MEM_SEL(ldrh_ri);
             } else {
-                if (size == 2) fn = PICK(str_ri);
-                else if (size == 0) fn = PICK(strb_ri);
-                else fn = PICK(strh_ri);
+                if (size == 2) fn = MEM_SEL(str_ri);
+                else if (size == 0) fn = MEM_SEL(strb_ri);
+                else fn = MEM_SEL(strh_ri);
             }
         } else if (reg && p && !w && u && shtype == SH_LSL && sh < 32) {
             if (load) {
-                if (size == 2) fn = PICK(ldr_rr);
-                else if (size == 0) fn = sign ? PICK(ldrsb_rr) : PICK(ldrb_rr);
-                else fn = sign ? PICK(ldrsh_rr) : PICK(ldrh_rr);
+                if (size == 2) fn = MEM_SEL(ldr_rr);
+                else if (size == 0) fn = sign ? MEM_SEL(ldrsb_rr) : MEM_SEL(ldrb_rr);
+                else fn = sign ? MEM_SEL(ldrsh_rr) : MEM_SEL(ldrh_rr);
             } else {
-                if (size == 2) fn = PICK(str_rr);
-                else if (size == 0) fn = PICK(strb_rr);
-                else fn = PICK(strh_rr);
+                if (size == 2) fn = MEM_SEL(str_rr);
+                else if (size == 0) fn = MEM_SEL(strb_rr);
+                else fn = MEM_SEL(strh_rr);
             }
         } else if (!reg && !p && !w && !sign && (size == 2 || size == 0)) {
-            if (load) fn = size == 2 ? PICK(ldr_post) : PICK(ldrb_post);
-            else fn = size == 2 ? PICK(str_post) : PICK(strb_post);
+            if (load) fn = size == 2 ? MEM_SEL(ldr_post) : MEM_SEL(ldrb_post);
+            else fn = size == 2 ? MEM_SEL(str_post) : MEM_SEL(strb_post);
         } else if (!reg && p && w && !sign && (size == 2 || size == 0)) {
-            if (load) fn = size == 2 ? PICK(ldr_prew) : PICK(ldrb_prew);
-            else fn = size == 2 ? PICK(str_prew) : PICK(strb_prew);
+            if (load) fn = size == 2 ? MEM_SEL(ldr_prew) : MEM_SEL(ldrb_prew);
+            else fn = size == 2 ? MEM_SEL(str_prew) : MEM_SEL(strb_prew);
         }
     } else if (!t && load && rn == 15 && rd != 15 && !reg && p && !w && size == 2) {
-        bool cc = dc->cond != 14;
-        ArmOp *op = emit(dc, PICK(ldr_abs));
-#undef PICK
+        ArmOp *op = emit(dc, MEM_SEL(ldr_abs));
         uint32_t base = (dc->pc + (dc->thumb ? 4 : 8)) & ~3u;
         op->rd = (uint8_t)rd;
         op->imm = base + sofs;
@@ -190,7 +195,7 @@ static void gen_ldst(DC *dc, bool load, unsigned size, bool sign, bool p, bool u
         op->iss = iss;
         return;
     }
-    ArmOp *op = emit(dc, SEL(ldst_generic));
+    ArmOp *op = emit(dc, MEM_SEL(ldst_generic));
     op->sub = (uint8_t)((load ? LS_L : 0) | (p ? LS_P : 0) | (u ? LS_U : 0) | (w ? LS_W : 0) |
                         (t ? LS_T : 0) | (reg ? LS_REG : 0) | (sign ? LS_SIGN : 0));
     op->rd = (uint8_t)rd;
@@ -218,7 +223,7 @@ static void gen_block(DC *dc, bool load, bool b, bool i, bool s, bool w, unsigne
         gen_undef(dc);
         return;
     }
-    ArmOp *op = emit(dc, SEL(op_block));
+    ArmOp *op = emit(dc, MEM_SEL(op_block));
     op->sub = (uint8_t)((b ? BT_B : 0) | (i ? BT_I : 0) | (w ? BT_W : 0) | (s ? BT_S : 0) |
                         (load ? BT_L : 0));
     op->rn = (uint8_t)rn;
@@ -393,7 +398,7 @@ static void decode_arm(DC *dc, uint32_t insn)
                     return;
                 }
                 if ((insn & 0x0fb00ff0) == 0x01000090) {      /* SWP / SWPB */
-                    ArmOp *op = emit(dc, SEL(op_swp));
+                    ArmOp *op = emit(dc, MEM_SEL(op_swp));
                     op->sub = (insn >> 22) & 1;
                     op->rd = (uint8_t)rd;
                     op->rn = (uint8_t)rn;
@@ -890,15 +895,15 @@ static uint32_t fetch(DC *dc, Fetch *f, uint32_t pc, int size)
     return arm_fetch_code(dc->cpu, pc, size, &phys, &io);
 }
 
-void arm_translate(ArmCPU *cpu, TB *tb, uint32_t max_ops)
+void arm_translate(ArmCPU *cpu, TB *tb)
 {
     DC dc = {0};
     dc.cpu = cpu;
     dc.tb = tb;
     dc.ops = tb->ops;
-    dc.max_ops = max_ops;
     dc.thumb = (tb->flags & TBF_THUMB) != 0;
     dc.user = ((tb->flags >> TBF_MMUIDX_SHIFT) & 15) == 0;
+    dc.io_index = cpu->cfg.io_mode == ARM_IO_INDEX;
     dc.page_start = tb->pc & PAGE_MASK;
     dc.pc = tb->pc;
 

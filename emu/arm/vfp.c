@@ -3,6 +3,8 @@
  * conversions, system registers and loads/stores, following what QEMU 7.2
  * does for its arm926 (target/arm/translate-vfp.c, vfp_helper.c).
  */
+#include <string.h>
+#include "arm/mem.h"
 #include "arm/vfp.h"
 #include "arm/vfp_float.h"
 

@@ -6,7 +6,7 @@
  */
 #ifndef EMU_ARM_VFP_H
 #define EMU_ARM_VFP_H
-#include "arm/arm_int.h"
+#include "arm/cpu_state.h"
 
 #define ARM926_FPSID 0x41011090u
 

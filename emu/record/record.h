@@ -106,7 +106,6 @@ typedef struct Recorder Recorder;
 
 /* Creates PATH.partial and writes the run's attributes; -1 with a message. */
 Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err, size_t n);
-_Atomic int64_t *recorder_icount_slot(Recorder *r);
 /* Read the published count from src (Icount.published) instead of the
  * recorder's own slot; NULL: back to the slot. */
 void recorder_set_icount_source(Recorder *r, const _Atomic int64_t *src);

@@ -222,11 +222,6 @@ Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err,
     return r;
 }
 
-_Atomic int64_t *recorder_icount_slot(Recorder *r)
-{
-    return &r->icount;
-}
-
 void recorder_set_icount_source(Recorder *r, const _Atomic int64_t *src)
 {
     r->icount_src = src ? src : &r->icount;

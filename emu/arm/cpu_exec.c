@@ -7,12 +7,15 @@
  * last one returns an exit code. goto_tb exits follow the cached successor
  * (no log line, like a patched direct jump); goto_ptr exits look the next TB
  * up (logged, like helper_lookup_tb_ptr); other exits return to the loop.
+ * The exit handlers (goto_tb, goto_ptr in ops.inc) make the direct jumps
+ * themselves; they and this loop enter a block the same way (exec.h).
  * Faults and io-recompiles leave from the middle of a TB with longjmp to the
  * setjmp done once per arm_cpu_exec() call.
  */
 #include <stdio.h>
-#include "arm/arm_int.h"
-#include "tcg/tb.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/tb_cache.h"
 
 /* Direct TB-to-TB jumps before the loop runs again. Handlers tail-call
  * (threaded code); where the compiler does not turn those into jumps (-O1,
@@ -99,9 +102,7 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
 {
     const int chain_max = cpu->cfg.chain == ARM_CHAIN_NONE ? 0 : DIRECT_CHAIN_MAX;
     for (;;) {
-        /* gen_tb_start: icount check at TB entry */
-        int32_t cnt = (int32_t)cpu->icount_decr.u32 - (int32_t)tb->icount;
-        if (unlikely(cnt < 0)) {
+        if (unlikely(!tb_try_enter(cpu, tb))) {
             cpu->r[15] = tb->pc;
             if ((int32_t)cpu->icount_decr.u32 >= 0 && icount_tb_entry_stop(cpu->ic, tb->icount))
                 continue;     /* only a sync point: invisible to the execution */
@@ -116,11 +117,8 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
                 cpu->cflags_next_tb = (tb->cflags & ~CF_COUNT_MASK) | (uint32_t)left;
             return false;
         }
-        cpu->icount_decr.u16.low = (uint16_t)cnt;
-        cpu->cur_tb = tb;
-        cpu->stats.tbs_executed++;
         cpu->chain_left = chain_max;
-        uint32_t ex = tb->ops[0].fn(cpu, &tb->ops[0]);
+        uint32_t ex = tb_run(cpu, tb);
         tb = (TB *)cpu->cur_tb;     /* the last TB that ran */
         if (likely(ex <= EXIT_GOTO_TB1)) {
             TB *next = tb->jmp_dest[ex];
@@ -172,6 +170,26 @@ static __attribute__((noinline)) bool loop_exec_tb(ArmCPU *cpu, TB *tb, TB **las
             return false;
         }
     }
+}
+
+/* Leaving a block from the middle: back to the setjmp in arm_cpu_exec. */
+void arm_loop_exit(ArmCPU *cpu)
+{
+    longjmp(cpu->jmp_env, 1);
+}
+
+void arm_restore_state(ArmCPU *cpu, const ArmOp *op)
+{
+    const TB *tb = cpu->cur_tb;
+    cpu->icount_decr.u16.low += (uint16_t)(tb->icount - op->idx);
+    cpu->r[15] = op->pc;
+    cpu->syndrome = (uint32_t)op->iss << 16;
+}
+
+void arm_loop_exit_restore(ArmCPU *cpu, const ArmOp *op)
+{
+    arm_restore_state(cpu, op);
+    longjmp(cpu->jmp_env, 1);
 }
 
 int arm_cpu_exec(ArmCPU *cpu)

@@ -10,8 +10,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "arm/arm_int.h"
-#include "tcg/tb.h"
+#include <string.h>
+#include "arm/disas.h"
+#include "arm/exceptions.h"
+#include "arm/exec.h"
+#include "arm/mem.h"
+#include "arm/tb_cache.h"
+#include "arm/translate.h"
 
 #define HASH_BITS 15
 
@@ -134,8 +139,7 @@ TB *tb_lookup(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags)
     TB *tb = c->jc[j];
     if (likely(tb && tb->pc == pc && tb->flags == flags && tb->cflags == cflags))
         return tb;
-    bool fault;
-    int64_t page = arm_get_page_addr_code(cpu, pc, &fault);
+    int64_t page = arm_get_page_addr_code(cpu, pc);
     if (page < 0)
         return NULL;
     uint32_t phys = (uint32_t)page | (pc & ~PAGE_MASK);
@@ -182,8 +186,7 @@ static void log_in_asm(ArmCPU *cpu, TB *tb)
 TB *tb_gen_code(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags)
 {
     TBCache *c = cpu->tbc;
-    bool fault;
-    int64_t page = arm_get_page_addr_code(cpu, pc, &fault);
+    int64_t page = arm_get_page_addr_code(cpu, pc);
     if (page < 0)
         cflags = (cflags & ~CF_COUNT_MASK) | CF_LAST_IO | 1;   /* one-shot TB */
     uint32_t max_insns = cflags & CF_COUNT_MASK;
@@ -205,7 +208,7 @@ TB *tb_gen_code(ArmCPU *cpu, uint32_t pc, uint32_t flags, uint32_t cflags)
     tb->cflags = cflags;
     tb->phys_pc = page < 0 ? 0xffffffffu : (uint32_t)page | (pc & ~PAGE_MASK);
     tb->ops = (ArmOp *)(tb + 1);
-    arm_translate(cpu, tb, max_insns + 2);      /* may raise a prefetch abort */
+    arm_translate(cpu, tb);      /* may raise a prefetch abort */
     size_t used = sizeof(TB) + (size_t)tb->n_ops * sizeof(ArmOp);
     c->used += (used + 63) & ~(size_t)63;
     cpu->stats.tbs_translated++;

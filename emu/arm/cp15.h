@@ -1,0 +1,24 @@
+/*
+ * System coprocessors (CP15, CP14): the SCTLR bits the core reads, the
+ * access check the decoder makes at translate time, and the reads and
+ * writes the op handlers make at run time (cpu.c).
+ */
+#ifndef EMU_ARM_CP15_H
+#define EMU_ARM_CP15_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "arm/cpu.h"
+
+#define SCTLR_M (1u << 0)
+#define SCTLR_A (1u << 1)
+#define SCTLR_V (1u << 13)
+#define SCTLR_RESET 0x00090078u
+
+/* What an MRC/MCR does, decided at translate time: CP_UNDEF for an
+ * undefined or forbidden access. */
+enum { CP_UNDEF = 0, CP_NOP, CP_READ, CP_WRITE_END_TB, CP_WFI, CP_WRITE_IGNORE };
+int arm_cp_access_kind(const ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2,
+                       bool isread, bool user);
+uint32_t arm_cp_read(ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2);
+void arm_cp_write(ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2, uint32_t v);
+#endif
