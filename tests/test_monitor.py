@@ -268,7 +268,9 @@ def number(v):
 def test_align_policy_errors_change_nothing(tmp_path, exe):
     """A bad spec gets one error line (the words of -align-policy's parser),
     the guest keeps running and the policy stays what it was."""
-    proc, mon = start("emu-arm", tmp_path, "shift=4,align=on", exe=exe)
+    # threshold paces in small steps (start-only may sleep for seconds at
+    # first, and commands wait for the vCPU)
+    proc, mon = start("emu-arm", tmp_path, "shift=4", exe=exe, extra=["-align-policy", "threshold"])
     try:
         time.sleep(0.3)
         for spec, want in [
@@ -288,7 +290,7 @@ def test_align_policy_errors_change_nothing(tmp_path, exe):
         time.sleep(0.2)
         assert proc.poll() is None and instructions(mon) > before, "the guest stopped"
         info = align_info(mon)
-        assert info["policy"] == "start-only" and info["policy_changes"] == "0", info
+        assert info["policy"] == "threshold" and info["policy_changes"] == "0", info
         assert "expected one positive ratio" in mon.cmd("align speed fast")
         assert mon.quit() == 0
     finally:
@@ -432,7 +434,7 @@ def test_info_align_lists_drift_quantiles_and_counters(tmp_path, exe, record):
         assert list(info) == documented_align_lines()
         assert info["drift_source"] == ("monitor-1000Hz" if record else "loop-entries"), info
         n = number(info["drift_samples"])
-        assert n >= (500 if record else 1), info
+        assert n >= (100 if record else 1), info         # 1 kHz, loose: a busy host
         p50, p99, top = (number(info[k]) for k in
                          ("abs_drift_p50_ns", "abs_drift_p99_ns", "abs_drift_max_ns"))
         assert 0 <= p50 <= p99 <= top, info
