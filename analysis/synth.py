@@ -27,7 +27,8 @@ from . import ROOT
 
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 
-KINDS = "0 ENTRY, 1 CHECK, 2 SLEEP, 3 SPIN, 4 LATE, 5 SHIFT"
+# as emu/record/recorder.c writes the /policy group's `kinds` attribute
+KINDS = "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED,8=POLICY"
 
 
 def _sweep():

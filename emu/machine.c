@@ -243,8 +243,10 @@ int machine_run(Machine *m)
     if (m->roi == ROI_OFF && sync_session_start(m->sync) < 0)
         return 1;
     m->run_t0_ns = host_monotonic_ns();
-    if (m->stopped)
-        m->stop_t0_ns = m->run_t0_ns;    /* -S */
+    if (m->stopped) {                    /* -S */
+        m->stop_t0_ns = m->run_t0_ns;
+        sync_session_host_stop(m->sync);
+    }
     int code = run_loop(m);
     monitor_vcpu_done(m->mon);
     if (m->roi == ROI_WAITING || m->roi == ROI_IN) {
@@ -368,6 +370,7 @@ void machine_print_stats(Machine *m, FILE *f)
 void machine_destroy(Machine *m)
 {
     monitor_destroy(m->mon);   /* first: its thread may still kick the CPU */
+    free(m->entry_drift);
     sync_session_free(m->sync);
     if (m->board)
         versatilepb_destroy(m->board);

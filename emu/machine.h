@@ -47,6 +47,7 @@ typedef struct Machine {
     int64_t stop_t0_ns;               /* host clock at the current stop, if stopped */
     bool stopped;
     int64_t max_delay_ns, max_advance_ns;   /* seen at loop entries, with alignment on */
+    struct DriftHist *entry_drift;          /* the same samples, for `info align`'s quantiles */
 } Machine;
 
 /* Builds the machine and loads the image; -1 after a one-line error. */
@@ -68,7 +69,8 @@ int machine_monitor_open(Machine *m);
 void machine_drift(Machine *m, struct MonitorDrift *d);
 /* QEMU samples the extremes where the alignment code measures the clocks:
  * on every entry into the execution loop. Only with a monitor and
- * alignment on, so other runs gain no clock read. */
+ * alignment on, so other runs gain no clock read. The samples also go into
+ * a fixed-size histogram for `info align`. */
 void machine_sample_drift(Machine *m);
 void machine_destroy(Machine *m);
 #endif

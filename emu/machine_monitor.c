@@ -5,11 +5,16 @@
  */
 #include "machine.h"
 #include "arm/cpu.h"
+#include "drift_hist.h"
 #include "hostclock.h"
 #include "hw/versatilepb.h"
 #include "monitor.h"
+#include "record/record.h"
 #include "sync/session.h"
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* QEMU's cpu_get_clock(): host time since the run started, without the
  * time spent stopped. */
@@ -36,6 +41,8 @@ void machine_sample_drift(Machine *m)
         m->max_advance_ns = advance;
     if (-advance > m->max_delay_ns)
         m->max_delay_ns = -advance;
+    if (m->entry_drift)
+        drift_hist_add(m->entry_drift, advance);
 }
 
 static void mon_drift(void *opaque, MonitorDrift *d) { machine_drift(opaque, d); }
@@ -57,9 +64,9 @@ static void mon_jit_stats(void *opaque, MonBuf *out)
     monbuf_printf(out, "instructions        %lld\n", (long long)icount_raw(&m->ic));
 }
 
-static void mon_registers(void *opaque, MonBuf *out)
+/* Text a function writes to a FILE, appended to out. */
+static void put_text(MonBuf *out, void (*write)(void *, FILE *), void *arg)
 {
-    Machine *m = opaque;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -67,10 +74,19 @@ static void mon_registers(void *opaque, MonBuf *out)
         monbuf_printf(out, "out of memory\n");
         return;
     }
-    arm_cpu_dump_state(m->cpu, f);
+    write(arg, f);
     fclose(f);
     monbuf_append(out, text, len);
     free(text);
+}
+
+static void write_registers(void *m, FILE *f) { arm_cpu_dump_state(((Machine *)m)->cpu, f); }
+static void write_policy_help(void *m, FILE *f) { sync_session_policy_help(((Machine *)m)->sync, f); }
+
+static void mon_registers(void *opaque, MonBuf *out)
+{
+    Machine *m = opaque;
+    put_text(out, write_registers, m);
     /* QEMU dumps the FPU too (CPU_DUMP_FPU); for its arm926 that is FPSCR
      * alone (its ID registers advertise no D registers to list). */
     monbuf_printf(out, "FPSCR: %08x\n", arm_cpu_get_vfp_sysreg(m->cpu, 1));
@@ -88,34 +104,141 @@ static int mon_set_speed(void *opaque, double ratio, MonBuf *out)
     return 0;
 }
 
+/* `align policy SPEC`: between TBs, on the vCPU thread. */
+static int mon_set_policy(void *opaque, const char *spec, MonBuf *out)
+{
+    Machine *m = opaque;
+    if (!strcmp(spec, "help")) {
+        put_text(out, write_policy_help, m);
+        return 0;
+    }
+    char err[SYNC_ERR_LEN];
+    if (sync_session_set_policy(m->sync, spec, err, sizeof err) < 0) {
+        monbuf_printf(out, "align policy: %s\n", err);
+        return -1;
+    }
+    m->ic.align = sync_session_aligning(m->sync);
+    SyncStatus st;
+    if (sync_session_status(m->sync, &st))
+        monbuf_printf(out, "align policy: now %s%s%s (%s)\n", st.policy,
+                      *st.policy_params ? "," : "", st.policy_params, st.runtime_params);
+    return 0;
+}
+
+/* `info align` is a list for scripts: one `name value` line each, the name
+ * without blanks in the first 19 columns, the same lines in the same order
+ * in every run, NA where a figure does not apply. docs/monitor.md lists
+ * them. */
+static void put_str(MonBuf *out, const char *name, const char *v)
+{
+    monbuf_printf(out, "%-19s %s\n", name, v && *v ? v : "-");
+}
+
+static void put_i64(MonBuf *out, const char *name, bool ok, int64_t v)
+{
+    if (ok)
+        monbuf_printf(out, "%-19s %" PRId64 "\n", name, v);
+    else
+        monbuf_printf(out, "%-19s NA\n", name);
+}
+
+/* Drift quantiles: the drift monitor's samples (time-uniform, the record's
+ * summary figures so far) when it runs, else the loop-entry samples of the
+ * max delay/advance lines. */
+static void put_drift(Machine *m, MonBuf *out)
+{
+    DriftSummary d;
+    double rate;
+    char src[48];
+    int64_t n = 0, p50 = 0, ap50 = 0, ap99 = 0, amax = 0;
+    if (sync_session_drift(m->sync, &d, &rate)) {
+        snprintf(src, sizeof src, "monitor-%gHz", rate);
+        n = d.n;
+        p50 = llround(d.p50);
+        ap50 = llround(d.abs_p50);
+        ap99 = llround(d.abs_p99);
+        amax = d.abs_max;
+    } else if (m->entry_drift && m->entry_drift->n) {
+        snprintf(src, sizeof src, "loop-entries");
+        n = m->entry_drift->n;
+        p50 = drift_hist_quantile(m->entry_drift, 0.5);
+        ap50 = drift_hist_abs_quantile(m->entry_drift, 0.5);
+        ap99 = drift_hist_abs_quantile(m->entry_drift, 0.99);
+        amax = drift_hist_abs_max(m->entry_drift);
+    } else {
+        snprintf(src, sizeof src, "none");
+    }
+    put_str(out, "drift_source", src);
+    put_i64(out, "drift_samples", true, n);
+    put_i64(out, "drift_p50_ns", n > 0, p50);
+    put_i64(out, "abs_drift_p50_ns", n > 0, ap50);
+    put_i64(out, "abs_drift_p99_ns", n > 0, ap99);
+    put_i64(out, "abs_drift_max_ns", n > 0, amax);
+}
+
 static void mon_align_info(void *opaque, MonBuf *out)
 {
     Machine *m = opaque;
-    const char *name = sync_session_policy_name(m->sync);
+    SyncStatus st = { 0 };
+    bool on = sync_session_status(m->sync, &st);
+    const char *name = on ? st.policy : sync_session_policy_name(m->sync);
     MonitorDrift d;
     machine_drift(m, &d);
-    monbuf_printf(out, "policy              %s\n", name ? name : "none");
-    monbuf_printf(out, "aligning            %s\n", m->ic.align ? "yes" : "no");
-    monbuf_printf(out, "shift               %d%s\n", m->ic.shift, m->ic.adaptive ? " (auto)" : "");
-    monbuf_printf(out, "host - guest        %.3f ms\n", d.host_minus_guest_ns / 1e6);
-    if (d.align) {
-        monbuf_printf(out, "max delay (entries) %.3f ms\n", d.max_delay_ns / 1e6);
-        monbuf_printf(out, "max advance         %.3f ms\n", d.max_advance_ns / 1e6);
-    }
-    monbuf_printf(out, "stopped             %.3f ms\n",
-                  (m->stopped_ns + (m->stopped ? host_monotonic_ns() - m->stop_t0_ns : 0)) / 1e6);
-    const SyncCounters *c = sync_session_counters(m->sync);
-    if (c) {
-        monbuf_printf(out, "loop entries        %lld\n", (long long)c->entries);
-        monbuf_printf(out, "policy calls        %lld\n", (long long)c->calls);
-        monbuf_printf(out, "host clock reads    %lld\n", (long long)c->host_reads);
-        monbuf_printf(out, "sleeps              %lld (requested %.3f ms, slept %.3f ms)\n",
-                      (long long)c->sleeps, c->sleep_req_ns / 1e6, c->sleep_act_ns / 1e6);
-        monbuf_printf(out, "spins               %lld (%.3f ms)\n", (long long)c->spins,
-                      c->spin_ns / 1e6);
-    }
-    monbuf_printf(out, "drift quantiles, overhead parts, catch-up state: not available yet "
-                  "in emu-arm (they come with the new alignment runtime)\n");
+    const SyncCounters *c = &st.n;
+
+    put_str(out, "policy", name ? name : "none");
+    put_str(out, "policy_params", on ? st.policy_params : "NA");
+    put_str(out, "runtime_params", on ? st.runtime_params : "NA");
+    put_i64(out, "policy_changes", on, st.policy_changes);
+    put_str(out, "aligning", m->ic.align ? "yes" : "no");
+    put_i64(out, "shift", true, m->ic.shift);
+    put_str(out, "shift_auto", m->ic.adaptive ? "yes" : "no");
+    if (on)
+        monbuf_printf(out, "%-19s %.10g\n", "speed", st.common.speed);
+    else
+        put_str(out, "speed", "NA");
+    put_i64(out, "host_minus_guest_ns", true, d.host_minus_guest_ns);
+    put_i64(out, "max_delay_ns", d.align, d.max_delay_ns);
+    put_i64(out, "max_advance_ns", d.align, d.max_advance_ns);
+    put_i64(out, "stopped_ns", true,
+            m->stopped_ns + (m->stopped ? host_monotonic_ns() - m->stop_t0_ns : 0));
+    put_drift(m, out);
+
+    /* catch-up: the runtime's schedule and what it forgave */
+    put_str(out, "catch_up", on ? sync_catch_up_name(st.common.catch_up) : "NA");
+    put_i64(out, "catch_up_limit_ns", on, st.common.catch_up_limit_ns);
+    put_i64(out, "schedule_advance_ns", on, st.now.advance_ns);
+    put_i64(out, "catch_up_owed_ns", on, st.now.advance_ns < 0 ? -st.now.advance_ns : 0);
+    put_i64(out, "late_for_ns", on && st.late_for_ns >= 0, st.late_for_ns);
+    put_i64(out, "forgiven", on, c->forgiven);
+    put_i64(out, "forgiven_ns", on, c->forgiven_ns);
+    put_i64(out, "schedule_offset_ns", on, st.schedule_offset_ns);
+    put_i64(out, "catchup_warnings", on, c->catchup_warnings);
+    put_i64(out, "late_checks", on, c->late_checks);
+    put_i64(out, "max_late_ns", on, c->max_late_ns);
+
+    /* bookkeeping: the policy's calls, clock reads and code */
+    put_i64(out, "loop_entries", on, c->entries);
+    put_i64(out, "align_calls", on, c->calls);
+    put_i64(out, "loop_exit_calls", on, c->exit_calls);
+    put_i64(out, "host_clock_reads", on, c->host_reads);
+    put_i64(out, "clock_read_cost_ns", on, st.clock_read_cost_ns);
+    put_i64(out, "clock_reads_ns", on, c->host_reads * st.clock_read_cost_ns);
+    put_i64(out, "policy_code_ns", on, llround(st.policy_code_ns));
+
+    /* pacing: waits, their lateness and their CPU time */
+    put_i64(out, "sleeps", on, c->sleeps);
+    put_i64(out, "sleep_requested_ns", on, c->sleep_req_ns);
+    put_i64(out, "sleep_actual_ns", on, c->sleep_act_ns);
+    put_i64(out, "wake_late_ns", on, c->wake_late_ns);
+    put_i64(out, "wake_late_max_ns", on, c->wake_late_max_ns);
+    put_i64(out, "host_stalls", on, c->host_stalls);
+    put_i64(out, "host_stall_ns", on, c->host_stall_ns);
+    put_i64(out, "spins", on, c->spins);
+    put_i64(out, "spin_ns", on, c->spin_ns);
+    put_i64(out, "pacing_cpu_ns", on, c->wait_cpu_ns);
+    put_i64(out, "dry_waits", on, c->dry_waits);
+    put_i64(out, "dry_wait_ns", on, c->dry_wait_ns);
 }
 
 static void mon_kick(void *opaque)
@@ -129,6 +252,7 @@ static void mon_on_stop(void *opaque)
     Machine *m = opaque;
     m->stopped = true;
     m->stop_t0_ns = host_monotonic_ns();
+    sync_session_host_stop(m->sync);
     versatilepb_flush(m->board);     /* what the guest printed so far is visible */
 }
 
@@ -164,6 +288,7 @@ int machine_monitor_open(Machine *m)
             .registers = mon_registers,
             .align_info = mon_align_info,
             .set_speed = mon_set_speed,
+            .set_policy = mon_set_policy,
         },
         .kick = mon_kick,
         .on_stop = mon_on_stop,
@@ -171,6 +296,12 @@ int machine_monitor_open(Machine *m)
         .interrupted = mon_interrupted,
         .opaque = m,
     };
+    m->entry_drift = malloc(sizeof *m->entry_drift);
+    if (!m->entry_drift) {
+        fprintf(stderr, "emu-arm: out of memory\n");
+        return -1;
+    }
+    drift_hist_init(m->entry_drift);
     char err[300];
     m->mon = monitor_create(&m->cfg.monitor, &h, m->cfg.start_stopped, err, sizeof err);
     if (!m->mon) {

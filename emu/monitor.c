@@ -198,6 +198,12 @@ static int fwd_set_speed(void *opaque, double r, MonBuf *out)
     return t->set_speed(t->opaque, r, out);
 }
 
+static int fwd_set_policy(void *opaque, const char *spec, MonBuf *out)
+{
+    const MonitorTarget *t = &((Monitor *)opaque)->hooks.target;
+    return t->set_policy(t->opaque, spec, out);
+}
+
 static void fwd_align_info(void *opaque, MonBuf *out)
 {
     const MonitorTarget *t = &((Monitor *)opaque)->hooks.target;
@@ -415,6 +421,7 @@ Monitor *monitor_create(const MonitorSpec *spec, const MonitorHooks *hooks, bool
         .registers = t->registers ? fwd_registers : NULL,
         .align_info = t->align_info ? fwd_align_info : NULL,
         .set_speed = t->set_speed ? fwd_set_speed : NULL,
+        .set_policy = t->set_policy ? fwd_set_policy : NULL,
         .stop = on_stop_cmd,
         .cont = on_cont_cmd,
         .quit = on_quit_cmd,

@@ -42,6 +42,9 @@ typedef struct MonitorTarget {
     void (*align_info)(void *opaque, MonBuf *out);  /* `info align` body */
     /* `align speed R`: 0, or -1 with a reason in out. */
     int (*set_speed)(void *opaque, double ratio, MonBuf *out);
+    /* `align policy SPEC`: switches the policy; a confirmation or a one-line
+     * error in out (0 or -1). */
+    int (*set_policy)(void *opaque, const char *spec, MonBuf *out);
     void (*stop)(void *opaque);
     void (*cont)(void *opaque);
     void (*quit)(void *opaque);

@@ -100,6 +100,7 @@ typedef enum SyncEventKind {
     SYNC_EV_SHIFT = 5,  /* the icount shift changed; value = new shift */
     SYNC_EV_FORGIVE = 6,/* catch-up forgave value ns of lateness */
     SYNC_EV_SPEED = 7,  /* the speed ratio changed (monitor); value = new ratio x 1e6 */
+    SYNC_EV_POLICY = 8, /* the policy was switched (monitor); value = its row in /policy_changes */
     SYNC_EV_NKINDS
 } SyncEventKind;
 

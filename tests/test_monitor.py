@@ -238,13 +238,214 @@ def test_bad_commands_get_qemus_errors(tmp_path, which):
         stopped_proc(proc)
 
 
-def test_align_policy_says_not_available_and_speed_checks_its_argument(tmp_path):
-    proc, mon = start("emu-arm", tmp_path, "shift=4,align=on")
+def align_info(mon):
+    """`info align` as a dict: one `name value` line each, the name without
+    blanks (docs/monitor.md)."""
+    text = mon.cmd("info align")
+    assert text.endswith("\r\n") and text.count("\r\n") == text.count("\n"), text
+    out = {}
+    for line in text.splitlines():
+        name, value = line.split(None, 1)
+        assert len(name) <= 19 and line[19] == " " and name not in out, line
+        out[name] = value
+    return out
+
+
+def documented_align_lines():
+    """The names docs/monitor.md's `info align` table lists, in order."""
+    doc = (ROOT / "docs/monitor.md").read_text()
+    part = doc[doc.index("### `info align`"):]
+    part = part[:part.index("\n### ", 1)]
+    return re.findall(r"^\| `(\w+)` \|", part, re.M)
+
+
+def number(v):
+    assert re.fullmatch(r"-?\d+", v), v
+    return int(v)
+
+
+@pytest.mark.parametrize("exe", variants(), ids=lambda p: p.parent.name)
+def test_align_policy_errors_change_nothing(tmp_path, exe):
+    """A bad spec gets one error line (the words of -align-policy's parser),
+    the guest keeps running and the policy stays what it was."""
+    # threshold paces in small steps (start-only may sleep for seconds at
+    # first, and commands wait for the vCPU)
+    proc, mon = start("emu-arm", tmp_path, "shift=4", exe=exe, extra=["-align-policy", "threshold"])
     try:
-        assert "not available yet" in mon.cmd("align policy per-tb")
+        time.sleep(0.3)
+        for spec, want in [
+                ("nosuch", "align policy: unknown policy 'nosuch' (valid: none, start-only"),
+                ("per-tb,bogus=1", "align policy: per-tb: unknown parameter 'bogus' "
+                                   "(parameters: max-advance-us)"),
+                ("per-tb,max-advance-us=abc", "align policy: per-tb: max-advance-us must be a "
+                                              "duration in"),
+                ("threshold,target-us=500,max-advance-us=100",
+                 "align policy: threshold: target-us (500) must be below max-advance-us (100)"),
+                ("per-tb,speed=0", "align policy: per-tb: speed must be"),
+        ]:
+            reply = mon.cmd(f"align policy {spec}")
+            assert reply.startswith(want) and reply.count("\r\n") == 1, (spec, reply)
+            assert reply.endswith("\r\n")
+        before = instructions(mon)
+        time.sleep(0.2)
+        assert proc.poll() is None and instructions(mon) > before, "the guest stopped"
+        info = align_info(mon)
+        assert info["policy"] == "threshold" and info["policy_changes"] == "0", info
         assert "expected one positive ratio" in mon.cmd("align speed fast")
-        info = mon.cmd("info align")
-        assert "policy              start-only" in info
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
+
+
+SWITCH_ARGS = "cpu=2 iters=600000 vm=1 tick_us=1000"     # ~2.6 s of guest time at shift 5
+
+
+def switch_run(tmp_path, name, switch):
+    """stress-cpu, aligned by threshold with sleep=off (the guest's results
+    are instructions only); with `switch`, per-tb takes over after 0.8 s."""
+    rec = tmp_path / f"{name}.h5"
+    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic",
+            "-semihosting", "-kernel", str(STRESS), "-append", SWITCH_ARGS,
+            "-icount", "shift=5,sleep=off", "-rtc", "clock=vm", "-stats",
+            "-align-policy", "threshold", "-record", str(rec)]
+    sock = tmp_path / f"{name}.sock"
+    if switch:
+        argv += ["-monitor", f"unix:{sock},server,nowait"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    info = None
+    try:
+        if switch:
+            mon = Monitor(sock, proc)
+            time.sleep(0.8)
+            reply = mon.cmd("align policy per-tb,max-advance-us=2000")
+            assert reply == ("align policy: now per-tb,max-advance-us=2000 (dry-run=off,"
+                             "catch-up=warn,catch-up-limit=100000,speed=1)\r\n"), reply
+            info = align_info(mon)
+            mon.sock.close()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        stopped_proc(proc)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    stats = [re.sub(rb", \d+ io-recompiles, \d+ loop exits", b"", l) for l in err.splitlines()
+             if l.startswith((b"icount:", b"io:"))]
+    return out, stats, info, rec
+
+
+def test_align_policy_switches_the_running_policy_and_is_recorded(tmp_path):
+    """`align policy per-tb,max-advance-us=2000` on a running aligned guest:
+    `info align` shows per-tb, the record has the change with its time, and
+    the guest's output is byte for byte that of a run without the switch
+    (alignment never changes guest results under icount)."""
+    h5py = pytest.importorskip("h5py")
+    base_out, base_stats, _, _ = switch_run(tmp_path, "plain", False)
+    out, stats, info, rec = switch_run(tmp_path, "switched", True)
+    assert info["policy"] == "per-tb" and info["policy_params"] == "max-advance-us=2000", info
+    assert info["policy_changes"] == "1" and info["aligning"] == "yes", info
+    assert b"status=ok" in out
+    assert out == base_out, "the switch changed the guest's output"
+    assert stats == base_stats and len(stats) == 2
+    with h5py.File(rec, "r") as f:
+        kinds = f["policy/kind"][:]
+        assert (kinds == 8).sum() == 1, "one POLICY event"
+        at = f["policy/host_ns"][:][kinds == 8][0]
+        assert f["policy/value"][:][kinds == 8].tolist() == [1]
+        # 0.8 s after the monitor came up, which is a little after the start
+        assert 0.5e9 < at < f["drift/host_ns"][-1], at
+        ch = f["policy_changes"]
+        assert ch["policy"].asstr()[:].tolist() == ["threshold", "per-tb"]
+        assert ch["policy_params"].asstr()[1] == "max-advance-us=2000"
+        assert ch["host_ns"][:].tolist() == [0, at]
+        assert 0 < ch["guest_ns"][1] and 0 < ch["icount"][1]
+        assert f.attrs["policy"] == "threshold", "the root attribute keeps the first policy"
+        assert f["summary"].attrs["policy_changes"] == 1
+        assert "late_checks" in f["summary/policy"].attrs, "the final policy's own statistics"
+
+
+def test_align_policy_needs_an_alignment_runtime(tmp_path):
+    """Without -align-policy (or align=on) there is no runtime to switch:
+    one error line. `-align-policy none` runs unaligned and can be switched
+    to a policy and back."""
+    proc, mon = start("emu-arm", tmp_path, "shift=4")
+    try:
+        reply = mon.cmd("align policy per-tb")
+        assert reply.startswith("align policy: no alignment runtime") and reply.count("\n") == 1
+        info = align_info(mon)
+        assert info["policy"] == "none" and info["speed"] == "NA" and info["sleeps"] == "NA"
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
+    proc, mon = start("emu-arm", tmp_path, "shift=6", extra=["-align-policy", "none"])
+    try:
+        assert align_info(mon)["aligning"] == "no"
+        assert "Max guest delay     NA" in mon.cmd("info jit")
+        assert mon.cmd("align policy per-tb").startswith("align policy: now per-tb,")
+        time.sleep(0.3)
+        info = align_info(mon)
+        assert info["aligning"] == "yes" and number(info["align_calls"]) > 0, info
+        assert re.search(r"Max guest delay\s+\d+ ms", mon.cmd("info jit"))
+        assert mon.cmd("align policy none").startswith("align policy: now none (")
+        assert align_info(mon)["aligning"] == "no"
+        assert "none" in mon.cmd("align policy help") and "per-tb" in mon.cmd("align policy help")
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
+
+
+@pytest.mark.parametrize("how", ["-S", "stop"])
+def test_align_policy_while_stopped_does_not_count_the_stop(tmp_path, how):
+    """A policy switched to while the VM is stopped (at -S, or after `stop`)
+    starts its clock then; at `cont` it skips the rest of the stop, not the
+    whole of it. At shift=7 the guest would run ahead of real time, so
+    per-tb paces it: had its clock skipped the whole 1.5 s stop, it would
+    see the guest 1 s ahead (the part of the stop before the switch) and
+    hold it back that long."""
+    proc, mon = start("emu-arm", tmp_path, "shift=7",
+                      extra=["-align-policy", "threshold"] + (["-S"] if how == "-S" else []))
+    try:
+        if how == "stop":
+            time.sleep(0.3)
+            mon.cmd("stop")
+        time.sleep(1.0)
+        assert mon.cmd("align policy per-tb").startswith("align policy: now per-tb")
+        time.sleep(0.5)
+        mon.cmd("cont")
+        time.sleep(1.0)
+        hg = host_minus_guest(mon)
+        advance = number(align_info(mon)["schedule_advance_ns"])
+        assert hg < 500 and abs(advance) < 300_000_000, (hg, advance)
+        assert mon.quit() == 0
+    finally:
+        stopped_proc(proc)
+
+
+@pytest.mark.parametrize("exe", variants(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("record", [False, True], ids=["loop-entries", "record"])
+def test_info_align_lists_drift_quantiles_and_counters(tmp_path, exe, record):
+    """Every line of `info align` is documented, in the documented order, and
+    the figures are numbers: drift quantiles from the loop entries, or from
+    the 1 kHz drift monitor when the run records."""
+    extra = ["-align-policy", "per-tb", "-record", str(tmp_path / "r.h5")] if record else []
+    proc, mon = start("emu-arm", tmp_path, "shift=6" if record else "shift=6,align=on",
+                      exe=exe, extra=extra)
+    try:
+        time.sleep(1.0)
+        info = align_info(mon)
+        assert list(info) == documented_align_lines()
+        assert info["drift_source"] == ("monitor-1000Hz" if record else "loop-entries"), info
+        n = number(info["drift_samples"])
+        assert n >= (100 if record else 1), info         # 1 kHz, loose: a busy host
+        p50, p99, top = (number(info[k]) for k in
+                         ("abs_drift_p50_ns", "abs_drift_p99_ns", "abs_drift_max_ns"))
+        assert 0 <= p50 <= p99 <= top, info
+        number(info["drift_p50_ns"])
+        for k in ("host_clock_reads", "align_calls", "sleeps", "sleep_requested_ns",
+                  "sleep_actual_ns", "wake_late_ns", "spins", "pacing_cpu_ns", "policy_code_ns",
+                  "clock_reads_ns", "forgiven_ns", "catch_up_owed_ns", "catch_up_limit_ns"):
+            assert number(info[k]) >= 0, (k, info)
+        assert number(info["host_clock_reads"]) > 0 and number(info["align_calls"]) > 0
+        assert info["catch_up"] == "warn" and info["speed"] == "1" and info["late_for_ns"] == "NA"
+        assert number(info["sleep_actual_ns"]) >= number(info["sleep_requested_ns"]) // 2
         assert mon.quit() == 0
     finally:
         stopped_proc(proc)

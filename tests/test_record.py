@@ -33,7 +33,8 @@ SUMMARY_ATTRS = {"samples", "drift_mean_ns", "drift_sd_ns", "drift_min_ns", "dri
                  "loop_exits", "sync_stops", "clock_reads_per_s", "clock_reads_per_minsn",
                  "pacing_cpu_ns", "pacing_cpu_per_s", "busy_cpu_ns", "wake_late_ns",
                  "wake_late_max_ns", "dry_waits", "dry_wait_ns", "late_checks", "max_late_ns",
-                 "forgiven", "forgiven_ns", "catchup_warnings", "host_stalls", "host_stall_ns"}
+                 "forgiven", "forgiven_ns", "catchup_warnings", "host_stalls", "host_stall_ns",
+                 "policy_changes"}
 EVENT_COLS = ["kind", "host_ns", "guest_ns", "view_ns", "req_ns", "act_ns", "value"]
 
 
@@ -86,6 +87,8 @@ def test_schema(tmp_path):
         assert s.attrs["sleeps"] >= sleeps.sum()
         assert s.attrs["vcpu_cpu_ns"] > 0 and s.attrs["mips"] > 0
         assert "checks" in s["policy"].attrs
+        # no `align policy`: one policy throughout, no /policy_changes group
+        assert s.attrs["policy_changes"] == 0 and "policy_changes" not in f
         # the overhead split and the rates are consistent with the counters
         a = s.attrs
         assert text(f.attrs["tb_chain"]) == "modern" and f.attrs["dry_run"] == 0

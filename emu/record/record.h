@@ -88,6 +88,10 @@ typedef struct RunSummary {
      * at this instruction count, this long after the emulator started. */
     bool region;
     int64_t region_begin_icount, region_end_icount, region_begin_host_ns;
+    /* The monitor's `align policy`: switches during the run, and the policy
+     * in force at the end (the one whose statistics policy_stats holds). */
+    int64_t policy_changes;
+    const char *policy_final, *policy_final_params;
 } RunSummary;
 
 void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatList *policy_stats);
@@ -127,6 +131,19 @@ int recorder_start(Recorder *r, int64_t host0_abs_ns, int64_t guest0_ns, int64_t
 void recorder_stop(Recorder *r, int64_t final_icount);
 void recorder_summary(const Recorder *r, DriftSummary *d, int64_t *samples, int64_t *events,
                       int64_t *dropped);
+/* Any thread, while the monitor runs too: the drift statistics so far (the
+ * human monitor's `info align`). False before the first sample. */
+bool recorder_drift_now(Recorder *r, DriftSummary *d);
+
+/* One row of /policy_changes: the policy in force from this point on. */
+typedef struct RecordPolicyChange {
+    int64_t host_ns, guest_ns;      /* since start, on the /policy events' axis */
+    int64_t icount;                 /* retired instructions (absolute) */
+    const char *policy, *policy_params, *runtime_params;
+} RecordPolicyChange;
+/* vCPU side: queues a row (copied); the monitor thread writes it at its next
+ * flush. No-op without a file. -1 when out of memory (the row is lost). */
+int recorder_policy_change(Recorder *r, const RecordPolicyChange *c);
 /* Writes the summary group, marks the file complete, closes and renames it.
  * -1 with a message if the file could not be finished. */
 int recorder_finish(Recorder *r, const RunSummary *s, const StatList *policy_stats,

@@ -22,8 +22,27 @@ static const char *const ev_desc[N_EV_COLS] = {
     "the policy's own estimate of guest advance (guest - host) at this point",
     "sleep/spin requested (SLEEP, SPIN)",
     "sleep/spin actually taken (SLEEP, SPIN)",
-    "kind-specific: the new shift for SHIFT",
+    "kind-specific: SHIFT the new shift, FORGIVE ns forgiven, SPEED ratio x 1e6, "
+    "POLICY row of /policy_changes",
 };
+
+/* /policy_changes: three int64 columns, then three strings. */
+#define N_CHG_COLS 6
+static const char *const chg_cols[N_CHG_COLS] = { "host_ns", "guest_ns", "icount", "policy",
+                                                  "policy_params", "runtime_params" };
+static const char *const chg_desc[N_CHG_COLS] = {
+    "host time since start (the /policy events' axis) from which the policy was in force",
+    "guest virtual time since start at that point",
+    "retired instructions at that point",
+    "the policy's name",
+    "every parameter of the policy, defaults included",
+    "the runtime's parameters (dry-run, catch-up, catch-up-limit, speed)",
+};
+
+typedef struct ChangeRow {
+    int64_t v[3];
+    char *s[3];
+} ChangeRow;
 
 struct Recorder {
     RecorderOptions o;
@@ -42,6 +61,12 @@ struct Recorder {
     SyncEvent *ring;
     _Atomic uint64_t head, tail;
     int64_t dropped;            /* producer-owned; read after the join */
+    /* Guards stats (read by the human monitor on the vCPU thread) and the
+     * queued policy changes (queued on the vCPU thread). */
+    pthread_mutex_t lock;
+    ChangeRow *chg;
+    size_t nchg, capchg;
+    hid_t d_chg[N_CHG_COLS];    /* created at the first change */
 
     /* monitor */
     pthread_t thread;
@@ -159,10 +184,12 @@ static int create_layout(Recorder *r)
     if (g < 0)
         return -1;
     h5_attr_str(g, "description", "the policy's own view at its sync points, one row per event");
-    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED");
+    h5_attr_str(g, "kinds", "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED,"
+                            "8=POLICY");
     r->d_kind = h5_dataset_1d(g, "kind", H5T_STD_I32LE, NULL,
                               "0 ENTRY (loop entry), 1 CHECK (decimated), 2 SLEEP, 3 SPIN, "
-                              "4 LATE (check while behind, decimated), 5 SHIFT");
+                              "4 LATE (check while behind, decimated), 5 SHIFT, 6 FORGIVE, "
+                              "7 SPEED, 8 POLICY (value: row of /policy_changes)");
     bool ok = r->d_host >= 0 && r->d_guest >= 0 && r->d_drift >= 0 && r->d_kind >= 0;
     for (int i = 0; i < N_EV_COLS; i++) {
         r->d_ev[i] = h5_dataset_1d(g, ev_cols[i], H5T_STD_I64LE, i == 5 ? "" : "ns", ev_desc[i]);
@@ -175,6 +202,8 @@ static int create_layout(Recorder *r)
 Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err, size_t n)
 {
     Recorder *r = calloc(1, sizeof *r);
+    if (r)
+        pthread_mutex_init(&r->lock, NULL);
     if (!r || !(r->ring = calloc(RING_CAP, sizeof(SyncEvent))) || !(r->stats = drift_stats_new())) {
         snprintf(err, n, "out of memory");
         recorder_free(r);
@@ -190,6 +219,8 @@ Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err,
     r->file = r->d_host = r->d_guest = r->d_drift = r->d_kind = H5I_INVALID_HID;
     for (int i = 0; i < N_EV_COLS; i++)
         r->d_ev[i] = H5I_INVALID_HID;
+    for (int i = 0; i < N_CHG_COLS; i++)
+        r->d_chg[i] = H5I_INVALID_HID;
     atomic_store(&r->shift, 0);
     r->icount_src = &r->icount;
     if (!o->path)
@@ -318,7 +349,9 @@ static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
     int64_t guest = vclock - r->guest0;
     int64_t host = host_abs - r->host0;
     int64_t d = guest - host;
+    pthread_mutex_lock(&r->lock);
     drift_stats_add(r->stats, host, d);
+    pthread_mutex_unlock(&r->lock);
     r->samples++;
     if (!r->path)
         return;
@@ -354,6 +387,103 @@ static void drain_events(Recorder *r)
     atomic_store_explicit(&r->tail, t, memory_order_release);
 }
 
+static hid_t utf8_string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+/* The group appears with the first change, so a run without one has the
+ * layout it always had. */
+static int create_changes(Recorder *r)
+{
+    hid_t g = H5Gcreate2(r->file, "policy_changes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    h5_attr_str(g, "description", "the policies in force during the run, one row each: row 0 "
+                                  "is the one it started with, the others were switched to by "
+                                  "the monitor's `align policy` (POLICY events point here)");
+    hid_t str = utf8_string_type();
+    int rc = 0;
+    for (int i = 0; i < N_CHG_COLS; i++) {
+        r->d_chg[i] = h5_dataset_1d(g, chg_cols[i], i < 3 ? H5T_STD_I64LE : str,
+                                    i < 2 ? "ns" : NULL, chg_desc[i]);
+        if (r->d_chg[i] < 0)
+            rc = -1;
+    }
+    H5Tclose(str);
+    H5Gclose(g);
+    return rc;
+}
+
+static void free_changes(ChangeRow *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+            free(rows[i].s[k]);
+    free(rows);
+}
+
+/* Writes the queued policy changes (HDF5 error stack already silenced). */
+static int write_changes(Recorder *r)
+{
+    pthread_mutex_lock(&r->lock);
+    ChangeRow *rows = r->chg;
+    size_t n = r->nchg;
+    r->chg = NULL;
+    r->nchg = r->capchg = 0;
+    pthread_mutex_unlock(&r->lock);
+    if (!n)
+        return 0;
+    int rc = r->d_chg[0] < 0 ? create_changes(r) : 0;
+    int64_t *num = malloc(n * sizeof *num);
+    const char **str = malloc(n * sizeof *str);
+    hid_t st = utf8_string_type();
+    if (rc == 0 && num && str) {
+        for (int c = 0; c < N_CHG_COLS; c++) {
+            for (size_t i = 0; i < n; i++) {
+                if (c < 3)
+                    num[i] = rows[i].v[c];
+                else
+                    str[i] = rows[i].s[c - 3];
+            }
+            rc |= c < 3 ? h5_append(r->d_chg[c], H5T_NATIVE_INT64, num, n)
+                        : h5_append(r->d_chg[c], st, str, n);
+        }
+    } else {
+        rc = -1;
+    }
+    H5Tclose(st);
+    free(num);
+    free(str);
+    free_changes(rows, n);
+    return rc;
+}
+
+int recorder_policy_change(Recorder *r, const RecordPolicyChange *c)
+{
+    if (!r->path)
+        return 0;
+    ChangeRow row = { { c->host_ns, c->guest_ns, c->icount },
+                      { strdup(c->policy ? c->policy : ""),
+                        strdup(c->policy_params ? c->policy_params : ""),
+                        strdup(c->runtime_params ? c->runtime_params : "") } };
+    int rc = -1;
+    pthread_mutex_lock(&r->lock);
+    if (row.s[0] && row.s[1] && row.s[2] &&
+        grow((void **)&r->chg, &r->capchg, r->nchg + 1, sizeof *r->chg)) {
+        r->chg[r->nchg++] = row;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (rc < 0)
+        for (int k = 0; k < 3; k++)
+            free(row.s[k]);
+    return rc;
+}
+
 /* Appends the buffered rows and flushes the file to disk. */
 static void write_batch(Recorder *r)
 {
@@ -361,6 +491,7 @@ static void write_batch(Recorder *r)
         return;
     int rc = 0;
     H5E_BEGIN_TRY {
+        rc |= write_changes(r);
         rc |= h5_append(r->d_host, H5T_NATIVE_INT64, r->b_host, r->nb);
         rc |= h5_append(r->d_guest, H5T_NATIVE_INT64, r->b_guest, r->nb);
         rc |= h5_append(r->d_drift, H5T_NATIVE_INT64, r->b_drift, r->nb);
@@ -488,6 +619,14 @@ void recorder_stop(Recorder *r, int64_t final_icount)
     }
 }
 
+bool recorder_drift_now(Recorder *r, DriftSummary *d)
+{
+    pthread_mutex_lock(&r->lock);
+    drift_stats_summary(r->stats, d);
+    pthread_mutex_unlock(&r->lock);
+    return d->n > 0;
+}
+
 void recorder_summary(const Recorder *r, DriftSummary *d, int64_t *samples, int64_t *events,
                       int64_t *dropped)
 {
@@ -568,9 +707,11 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_i64(g, "events_dropped", s->events_dropped);
     rc |= h5_attr_i64(g, "shift_final", s->shift_final);
     rc |= h5_attr_i64(g, "exit_code", s->exit_code);
+    rc |= h5_attr_i64(g, "policy_changes", s->policy_changes);
     hid_t pg = H5Gcreate2(g, "policy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (pg >= 0) {
-        h5_attr_str(pg, "description", "the policy's own statistics (report hook); units in <name>.unit");
+        h5_attr_str(pg, "description", "the policy's own statistics (report hook; the policy in "
+                                       "force at the end); units in <name>.unit");
         for (int i = 0; ps && i < ps->n; i++) {
             char uname[80];
             rc |= h5_attr_f64(pg, ps->s[i].name, ps->s[i].value);
@@ -596,6 +737,9 @@ int recorder_finish(Recorder *r, const RunSummary *s, const StatList *policy_sta
              h5_attr_set_i64(r->file, "complete", 1) < 0;
         for (int i = 0; i < N_EV_COLS; i++)
             H5Dclose(r->d_ev[i]);
+        for (int i = 0; i < N_CHG_COLS; i++)
+            if (r->d_chg[i] >= 0)
+                H5Dclose(r->d_chg[i]);
         H5Dclose(r->d_kind);
         H5Dclose(r->d_host);
         H5Dclose(r->d_guest);
@@ -635,6 +779,9 @@ void recorder_free(Recorder *r)
             for (int i = 0; i < N_EV_COLS; i++)
                 if (r->d_ev[i] >= 0)
                     H5Dclose(r->d_ev[i]);
+            for (int i = 0; i < N_CHG_COLS; i++)
+                if (r->d_chg[i] >= 0)
+                    H5Dclose(r->d_chg[i]);
             hid_t d[4] = { r->d_kind, r->d_host, r->d_guest, r->d_drift };
             for (int i = 0; i < 4; i++)
                 if (d[i] >= 0)
@@ -643,6 +790,8 @@ void recorder_free(Recorder *r)
         } H5E_END_TRY;
     }
     drift_stats_free(r->stats);
+    free_changes(r->chg, r->nchg);
+    pthread_mutex_destroy(&r->lock);
     free(r->ring);
     free(r->b_host);
     free(r->b_guest);

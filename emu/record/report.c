@@ -11,6 +11,12 @@ void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatL
     fprintf(f, "align: policy %s (%s) [%s], shift %d -> %lld\n", m->policy,
             m->policy_params && *m->policy_params ? m->policy_params : "no parameters",
             m->policy_origin, m->shift, (long long)s->shift_final);
+    if (s->policy_changes)
+        fprintf(f, "align: policy switched %lld time%s at run time (monitor); at exit: %s (%s)\n",
+                (long long)s->policy_changes, s->policy_changes == 1 ? "" : "s",
+                s->policy_final ? s->policy_final : "?",
+                s->policy_final_params && *s->policy_final_params ? s->policy_final_params
+                                                                  : "no parameters");
     fprintf(f, "align: Host - Guest clock  %+.3f ms (at exit; > 0: guest behind)\n",
             ms((double)s->final_lag_ns));
     fprintf(f, "align: Max guest delay     %.3f ms\n", ms((double)d->max_delay));
@@ -60,7 +66,7 @@ void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatL
                 ms((double)c->forgiven_ns), (long long)c->catchup_warnings,
                 (long long)c->dry_waits, ms((double)c->dry_wait_ns));
     if (ps && ps->n) {
-        fprintf(f, "align: %s:", m->policy);
+        fprintf(f, "align: %s:", s->policy_final ? s->policy_final : m->policy);
         for (int i = 0; i < ps->n; i++)
             fprintf(f, " %s=%.6g", ps->s[i].name, ps->s[i].value);
         fputc('\n', f);

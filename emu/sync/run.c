@@ -58,13 +58,20 @@ static void forgive(SyncCtx *c, SyncView *v, int64_t ns)
     sync_emit(c, SYNC_EV_FORGIVE, v->host_ns, v->guest_ns, v->advance_ns, 0, 0, ns);
 }
 
+/* The host time (since start) at which guest time guest_ns is due: the
+ * speed ratio and the lateness forgiven so far move the schedule. */
+static int64_t due_ns(const SyncCtx *c, int64_t guest_ns)
+{
+    int64_t scaled = c->common.speed == 1.0 ? guest_ns
+                                            : (int64_t)((double)guest_ns / c->common.speed);
+    return scaled + c->forgiven_ns;
+}
+
 static void rt_measure(SyncCtx *c, SyncView *v)
 {
     v->host_ns = sync_host_ns(c);
     v->guest_ns = sync_guest_ns(c);
-    int64_t scaled = c->common.speed == 1.0 ? v->guest_ns
-                                            : (int64_t)((double)v->guest_ns / c->common.speed);
-    v->due_ns = scaled + c->forgiven_ns;
+    v->due_ns = due_ns(c, v->guest_ns);
     v->advance_ns = v->due_ns - v->host_ns;
     if (v->advance_ns >= 0) {
         c->late_since_ns = -1;
@@ -446,12 +453,75 @@ void sync_run_idle_until(SyncRun *r, int64_t vclock_ns)
     if (!r->started || !sync_run_active(r))
         return;
     SyncCtx *c = &r->ctx;
-    int64_t g = vclock_ns - c->guest0_ns;
-    int64_t due = (c->common.speed == 1.0 ? g : (int64_t)((double)g / c->common.speed))
-                  + c->forgiven_ns;
+    int64_t due = due_ns(c, vclock_ns - c->guest0_ns);
     int64_t now = policy_now(c);
     if (due > now)
         rt_wait_until(c, due, 0, due - now);
+}
+
+int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n)
+{
+    /* sync_run_start fails only in the policy's init, before it touches the
+     * Icount, so prev is still bound then. */
+    if (sync_run_start(next, err, n) < 0)
+        return -1;
+    /* next read the 1 ns slack prev had set as "the old value": the value
+     * to restore at the end is the one prev saved. */
+    if (prev->saved_slack > 0 && next->saved_slack > 0) {
+        next->saved_slack = prev->saved_slack;
+        prev->saved_slack = -1;
+    }
+    prev->started = false;      /* the Icount's hooks are next's now */
+    return 0;
+}
+
+void sync_run_peek(const SyncRun *r, SyncView *v)
+{
+    const SyncCtx *c = &r->ctx;
+    v->host_ns = policy_now(c);
+    v->guest_ns = icount_vclock_ns(r->ic) - c->guest0_ns;
+    v->due_ns = due_ns(c, v->guest_ns);
+    v->advance_ns = v->due_ns - v->host_ns;
+}
+
+_Static_assert(sizeof(SyncCounters) == 27 * sizeof(int64_t),
+               "a new SyncCounters field needs adding to sync_counters_add");
+
+static void add_max(int64_t *acc, int64_t v)
+{
+    if (v > *acc)
+        *acc = v;
+}
+
+void sync_counters_add(SyncCounters *a, const SyncCounters *c)
+{
+    a->host_reads += c->host_reads;
+    a->sleeps += c->sleeps;
+    a->sleep_req_ns += c->sleep_req_ns;
+    a->sleep_act_ns += c->sleep_act_ns;
+    a->wake_late_ns += c->wake_late_ns;
+    add_max(&a->wake_late_max_ns, c->wake_late_max_ns);
+    a->host_stalls += c->host_stalls;
+    a->host_stall_ns += c->host_stall_ns;
+    a->spins += c->spins;
+    a->spin_ns += c->spin_ns;
+    a->spin_polls += c->spin_polls;
+    a->wait_cpu_ns += c->wait_cpu_ns;
+    a->dry_waits += c->dry_waits;
+    a->dry_wait_ns += c->dry_wait_ns;
+    a->entries += c->entries;
+    a->calls += c->calls;
+    a->exit_calls += c->exit_calls;
+    a->timed_calls += c->timed_calls;
+    a->timed_ns += c->timed_ns;
+    a->entry_ns += c->entry_ns;
+    a->late_checks += c->late_checks;
+    add_max(&a->max_late_ns, c->max_late_ns);
+    a->forgiven += c->forgiven;
+    a->forgiven_ns += c->forgiven_ns;
+    a->catchup_warnings += c->catchup_warnings;
+    a->events += c->events;
+    a->events_decimated += c->events_decimated;
 }
 
 void sync_run_detach(SyncRun *r)

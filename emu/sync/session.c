@@ -35,9 +35,11 @@ const char *sync_tb_chain_name(int chain)
 
 struct SyncSession {
     SyncRegistry reg;
-    SyncRun run;
+    SyncRun *run;                /* the policy in force; `align policy` replaces it */
     bool have_run, aligning, started;
     Recorder *rec;
+    bool recording;              /* policy events go to a file */
+    double rec_rate_hz;
     Icount *ic;
     RecordMeta meta;
     SyncMachineInfo mi;
@@ -50,6 +52,18 @@ struct SyncSession {
     bool idle;                   /* the recorder was told the guest idles */
     int last_shift;
     int64_t last_bias;
+    /* `align policy`: the current policy's parameters as text, and what the
+     * policies switched away from left behind. */
+    char cur_params[512], cur_common[160];
+    int64_t policy_changes;
+    SyncCounters prev;
+    double prev_policy_ns;
+    /* Host clock origins (absolute): of the /policy events' axis, and of
+     * the current policy's clock before any stop moved it. Both follow
+     * stops as the policy's clock does. */
+    int64_t axis_host0, run_start_abs;
+    bool stopped;                /* the monitor's `stop`, since stop_abs */
+    int64_t stop_abs;
 };
 
 static void print_err(const char *msg)
@@ -233,14 +247,22 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
      * host jitter into its clock). QEMU refuses align=on with sleep=off;
      * the CLI keeps that for align=on. */
     s->aligning = p != &sync_policy_none;
-    int rc = sync_run_init(&s->run, p, params, &s->common, ic, err, sizeof err);
+    s->run = malloc(sizeof *s->run);
+    int rc = s->run ? sync_run_init(s->run, p, params, &s->common, ic, err, sizeof err) : -1;
+    if (!s->run)
+        snprintf(err, sizeof err, "out of memory");
     if (rc == 0) {
         sync_params_format(p, params, s->params_text, sizeof s->params_text);
         sync_common_format(&s->common, s->common_text, sizeof s->common_text);
+        snprintf(s->cur_params, sizeof s->cur_params, "%s", s->params_text);
+        snprintf(s->cur_common, sizeof s->cur_common, "%s", s->common_text);
     }
     free(params);
-    if (rc < 0)
+    if (rc < 0) {
+        free(s->run);
+        s->run = NULL;
         return fail(s, err);
+    }
     s->have_run = true;
     const char *origin = "built-in";
     for (int i = 0; i < s->reg.n; i++)
@@ -268,9 +290,11 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         s->rec = recorder_new(&ro, &s->meta, err, sizeof err);
         if (!s->rec)
             return fail(s, err);
-        if (c->record_path)
-            sync_run_set_emit(&s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
-        sync_run_set_clock_changed(&s->run, recorder_set_clock_cb, s->rec);
+        s->rec_rate_hz = ro.rate_hz;
+        s->recording = c->record_path != NULL;
+        if (s->recording)
+            sync_run_set_emit(s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
+        sync_run_set_clock_changed(s->run, recorder_set_clock_cb, s->rec);
         recorder_set_icount_source(s->rec, &ic->published);
     }
     *out = s;
@@ -303,7 +327,7 @@ static void thread_rusage(int64_t *user, int64_t *sys)
 void sync_session_idle(SyncSession *s, int64_t vclock_ns)
 {
     if (s && s->started && s->have_run)
-        sync_run_idle_until(&s->run, vclock_ns);
+        sync_run_idle_until(s->run, vclock_ns);
 }
 
 void sync_session_idle_begin(SyncSession *s, int64_t vclock_ns, int64_t deadline_vclock_ns)
@@ -324,24 +348,186 @@ int sync_session_set_speed(SyncSession *s, double speed)
 {
     if (!s || !s->have_run || !s->started || !s->aligning)
         return -1;
-    sync_run_set_speed(&s->run, speed);
+    sync_run_set_speed(s->run, speed);
     return 0;
+}
+
+void sync_session_host_stop(SyncSession *s)
+{
+    if (s && s->have_run && s->started) {
+        s->stopped = true;
+        s->stop_abs = sync_host_abs_uncounted(&s->run->ctx);
+    }
+}
+
+/* Host time of the current policy's clock that passed while stopped: all of
+ * the stop, unless the policy was switched to during it. */
+static int64_t run_stopped_part(const SyncSession *s, int64_t now_abs)
+{
+    int64_t since = s->stop_abs > s->run_start_abs ? s->stop_abs : s->run_start_abs;
+    return now_abs > since ? now_abs - since : 0;
 }
 
 void sync_session_host_stopped(SyncSession *s, int64_t ns)
 {
-    if (s && s->have_run && s->started)
-        s->run.ctx.host0_ns += ns;
+    if (!s || !s->have_run || !s->started)
+        return;
+    int64_t part = ns;
+    if (s->stopped) {
+        int64_t p = run_stopped_part(s, sync_host_abs_uncounted(&s->run->ctx));
+        if (p < part)
+            part = p;
+    }
+    s->stopped = false;
+    s->axis_host0 += ns;
+    s->run->ctx.host0_ns += part;
 }
 
 const char *sync_session_policy_name(const SyncSession *s)
 {
-    return s && s->have_run && s->run.policy ? s->run.policy->name : NULL;
+    return s && s->have_run && s->run->policy ? s->run->policy->name : NULL;
 }
 
-const SyncCounters *sync_session_counters(const SyncSession *s)
+/* The events of a policy switched to at run time are stamped on its own
+ * origin; the record keeps one time axis, the first policy's. */
+static void emit_on_axis(void *opaque, const SyncEvent *ev)
 {
-    return s && s->have_run ? &s->run.ctx.n : NULL;
+    SyncSession *s = opaque;
+    SyncEvent e = *ev;
+    e.host_ns += s->run->ctx.host0_ns - s->axis_host0;
+    e.guest_ns += s->run->ctx.guest0_ns - s->guest0;
+    recorder_emit(s->rec, &e);
+}
+
+/* A /policy_changes row (the first change also writes row 0, the policy the
+ * run started with) and a POLICY event pointing at it. */
+static void record_change(SyncSession *s)
+{
+    if (!s->recording)
+        return;
+    if (s->policy_changes == 1) {
+        RecordPolicyChange first = { 0, 0, s->icount0, s->meta.policy, s->params_text,
+                                     s->common_text };
+        recorder_policy_change(s->rec, &first);
+    }
+    SyncCtx *c = &s->run->ctx;
+    int64_t now = s->stopped ? s->stop_abs : sync_host_abs_uncounted(c);
+    RecordPolicyChange row = { now - s->axis_host0, icount_vclock_ns(s->ic) - s->guest0,
+                               icount_raw(s->ic), s->run->policy->name, s->cur_params,
+                               s->cur_common };
+    recorder_policy_change(s->rec, &row);
+    SyncEvent ev = { row.host_ns, row.guest_ns, 0, 0, 0, s->policy_changes, SYNC_EV_POLICY };
+    c->n.events++;
+    recorder_emit(s->rec, &ev);
+}
+
+int sync_session_set_policy(SyncSession *s, const char *spec, char *err, size_t n)
+{
+    if (!s || !s->have_run) {
+        snprintf(err, n, "no alignment runtime in this run (start emu-arm with -align-policy "
+                 "NAME; -align-policy none runs unaligned until switched)");
+        return -1;
+    }
+    if (!s->started) {
+        snprintf(err, n, "the alignment runtime is not running (outside the region of interest)");
+        return -1;
+    }
+    if (!s->mi.icount || s->mi.shift_auto) {
+        snprintf(err, n, "a policy needs -icount shift=N (shift=auto is the adaptive-shift "
+                 "policy)");
+        return -1;
+    }
+    char e[SYNC_ERR_LEN];
+    const SyncPolicy *p;
+    void *params;
+    SyncCommon common;
+    if (sync_spec_parse_common(&s->reg, spec, &p, &params, &common, e, sizeof e) < 0) {
+        snprintf(err, n, "%s", e);
+        return -1;
+    }
+    SyncRun *old = s->run, *next = malloc(sizeof *next);
+    int rc = next ? sync_run_init(next, p, params, &common, s->ic, e, sizeof e) : -1;
+    char ptext[sizeof s->cur_params];
+    if (rc == 0)
+        sync_params_format(p, params, ptext, sizeof ptext);
+    free(params);
+    if (rc < 0) {
+        snprintf(err, n, "%s", next ? e : "out of memory");
+        free(next);
+        return -1;
+    }
+    sync_run_set_clock(next, old->ctx.clock, old->ctx.clock_opaque);
+    if (s->recording)
+        sync_run_set_emit(next, emit_on_axis, s, old->ctx.check_interval_ns);
+    sync_run_set_clock_changed(next, old->clock_changed, old->clock_changed_opaque);
+    s->run = next;      /* what its init emits is stamped on its own origin */
+    if (sync_run_replace(old, next, e, sizeof e) < 0) {
+        s->run = old;
+        sync_run_destroy(next);
+        free(next);
+        snprintf(err, n, "%s", e);
+        return -1;
+    }
+    s->run_start_abs = next->ctx.host0_ns;
+    sync_counters_add(&s->prev, &old->ctx.n);
+    s->prev_policy_ns += sync_run_policy_ns(old);
+    sync_run_destroy(old);
+    free(old);
+    s->aligning = p != &sync_policy_none;
+    s->policy_changes++;
+    snprintf(s->cur_params, sizeof s->cur_params, "%s", ptext);
+    sync_common_format(&common, s->cur_common, sizeof s->cur_common);
+    record_change(s);
+    return 0;
+}
+
+void sync_session_policy_help(const SyncSession *s, FILE *f)
+{
+    if (s) {
+        sync_registry_help(&s->reg, f);
+        return;
+    }
+    SyncRegistry reg;
+    sync_registry_init(&reg);
+    sync_registry_help(&reg, f);
+    sync_registry_free(&reg);
+}
+
+bool sync_session_status(const SyncSession *s, SyncStatus *st)
+{
+    if (!s || !s->have_run || !s->started)
+        return false;
+    const SyncRun *r = s->run;
+    memset(st, 0, sizeof *st);
+    st->policy = r->policy->name;
+    st->policy_params = s->cur_params;
+    st->runtime_params = s->cur_common;
+    st->policy_changes = s->policy_changes;
+    st->aligning = s->aligning;
+    st->common = r->ctx.common;
+    st->n = s->prev;
+    sync_counters_add(&st->n, &r->ctx.n);
+    st->policy_code_ns = s->prev_policy_ns + sync_run_policy_ns(r);
+    st->clock_read_cost_ns = r->read_cost_ns;
+    sync_run_peek(r, &st->now);
+    if (s->stopped) {
+        /* The policy's clock skips the stop only at `cont`: leave it out
+         * already, so a stop does not show as lateness owed. */
+        int64_t part = run_stopped_part(s, sync_host_abs_uncounted(&r->ctx));
+        st->now.host_ns -= part;
+        st->now.advance_ns += part;
+    }
+    st->schedule_offset_ns = r->ctx.forgiven_ns;
+    st->late_for_ns = r->ctx.late_since_ns >= 0 ? st->now.host_ns - r->ctx.late_since_ns : -1;
+    return true;
+}
+
+bool sync_session_drift(const SyncSession *s, DriftSummary *d, double *rate_hz)
+{
+    if (!s || !s->rec)
+        return false;
+    *rate_hz = s->rec_rate_hz;
+    return recorder_drift_now(s->rec, d);
 }
 
 int sync_session_start(SyncSession *s)
@@ -349,15 +535,16 @@ int sync_session_start(SyncSession *s)
     if (!s)
         return 0;
     char err[SYNC_ERR_LEN];
-    if (sync_run_start(&s->run, err, sizeof err) < 0) {
+    if (sync_run_start(s->run, err, sizeof err) < 0) {
         char e2[SYNC_ERR_LEN + 32];
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
         print_err(e2);
         return -1;
     }
     s->started = true;
-    s->host0 = s->run.ctx.host0_ns;
-    s->guest0 = s->run.ctx.guest0_ns;
+    s->host0 = s->run->ctx.host0_ns;
+    s->guest0 = s->run->ctx.guest0_ns;
+    s->axis_host0 = s->run_start_abs = s->host0;
     s->icount0 = icount_raw(s->ic);
     s->cpu0 = thread_cpu_ns();
     thread_rusage(&s->user0, &s->sys0);
@@ -382,7 +569,7 @@ void sync_session_before_exec(SyncSession *s)
     if (!s)
         return;
     if (s->started)
-        sync_run_enter(&s->run);
+        sync_run_enter(s->run);
     if (!s->rec)
         return;
     if (s->idle || s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
@@ -399,7 +586,7 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
         return 0;
     s->started = false;
     if (s->have_run)
-        sync_run_detach(&s->run);
+        sync_run_detach(s->run);
     RunSummary sum;
     memset(&sum, 0, sizeof sum);
     int64_t final_icount = icount_raw(s->ic);
@@ -422,13 +609,17 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     sum.mips = sum.host_elapsed_ns > 0 ? (double)sum.instructions * 1e3 / (double)sum.host_elapsed_ns : 0;
     StatList ps;
     ps.n = 0;
-    sync_run_report(&s->run, stat_list_put, &ps);
-    sum.counters = s->run.ctx.n;
+    sync_run_report(s->run, stat_list_put, &ps);
+    sum.counters = s->prev;
+    sync_counters_add(&sum.counters, &s->run->ctx.n);
     sum.tbs = st && st->tbs >= 0 ? st->tbs : sum.counters.calls;
     sum.loop_exits = st ? st->loop_exits : -1;
     sum.sync_stops = s->ic->sync_stops;
     sum.wait_cpu_ns = sum.counters.wait_cpu_ns;
-    sum.policy_ns = sync_run_policy_ns(&s->run);
+    sum.policy_ns = s->prev_policy_ns + sync_run_policy_ns(s->run);
+    sum.policy_changes = s->policy_changes;
+    sum.policy_final = s->run->policy->name;
+    sum.policy_final_params = s->cur_params;
     sum.shift_final = s->ic->shift;
     sum.exit_code = exit_code;
     sum.region = s->region;
@@ -454,7 +645,8 @@ void sync_session_free(SyncSession *s)
         return;
     recorder_free(s->rec);   /* joins the monitor first if still running */
     if (s->have_run)
-        sync_run_destroy(&s->run);
+        sync_run_destroy(s->run);
+    free(s->run);
     sync_registry_free(&s->reg);
     free(s);
 }

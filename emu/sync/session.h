@@ -57,6 +57,8 @@ bool sync_session_aligning(const SyncSession *s);          /* sets Icount.align 
 /* The policy's sync points and loop-exit hook go on the Icount given to
  * sync_session_create; the drift monitor reads Icount.published. */
 int sync_session_start(SyncSession *s);
+/* The VM stops now (monitor `stop`, vCPU thread). */
+void sync_session_host_stop(SyncSession *s);
 /* The VM was stopped (monitor `stop`) for ns of host time, now resumed on
  * the vCPU thread. The policy's host clock skips that time, as QEMU's
  * VIRTUAL_RT clock does, so a stop is not seen as lateness to catch up. The
@@ -65,10 +67,45 @@ void sync_session_host_stopped(SyncSession *s, int64_t ns);
 /* The monitor's `align speed R` (vCPU thread): the guest runs at R x real
  * time from now on; recorded as an event. -1 when no policy aligns. */
 int sync_session_set_speed(SyncSession *s, double speed);
-/* For the monitor's `info align` (vCPU thread): the policy's name (NULL
- * when no policy runs) and its counters so far. */
+/* The monitor's `align policy SPEC` (vCPU thread, between TBs). SPEC is
+ * parsed as -align-policy's value (same parser, same errors). The new policy
+ * starts with the same clocks and event sink, its reference taken now (the
+ * guest is on its schedule at the switch); the old one is detached, torn
+ * down and freed, its counters kept in the run's totals. Recorded as a
+ * POLICY event and a /policy_changes row. -1 with a one-line message in err
+ * when SPEC is bad, the new policy refuses its parameters, or no session
+ * runs (none was asked for, or outside the region of interest): then
+ * nothing changed. */
+int sync_session_set_policy(SyncSession *s, const char *spec, char *err, size_t n);
+
+/* `align policy help`: every policy this run knows (plugins included) with
+ * its parameters, as `-align-policy help` lists them. */
+void sync_session_policy_help(const SyncSession *s, FILE *f);
+
+/* What `info align` shows about the alignment runtime. */
+typedef struct SyncStatus {
+    const char *policy, *policy_params, *runtime_params;
+    int64_t policy_changes;      /* `align policy` switches so far */
+    bool aligning;               /* the policy is not `none` */
+    SyncCommon common;           /* the current policy's runtime parameters */
+    SyncCounters n;              /* the whole run so far, every policy */
+    double policy_code_ns;       /* estimated time in policy code, every policy */
+    int64_t clock_read_cost_ns;  /* one host-clock read, measured when this policy started */
+    SyncView now;                /* the runtime's schedule now (advance_ns < 0: late) */
+    int64_t schedule_offset_ns;  /* how far forgiven lateness and speed changes moved it */
+    int64_t late_for_ns;         /* catch-up=forgive: age of the current lateness, or -1 */
+} SyncStatus;
+/* For the monitor's `info align` (vCPU thread). False (and *st untouched)
+ * when no session runs: none was asked for, or outside the region of
+ * interest. */
+bool sync_session_status(const SyncSession *s, SyncStatus *st);
+/* The policy's name, NULL when no policy runs. */
 const char *sync_session_policy_name(const SyncSession *s);
-const SyncCounters *sync_session_counters(const SyncSession *s);
+struct DriftSummary;
+/* The drift monitor's statistics so far (it samples at *rate_hz with
+ * -record, -align-report or the progress line), for `info align`; false
+ * without one or before its first sample. */
+bool sync_session_drift(const SyncSession *s, struct DriftSummary *d, double *rate_hz);
 /* Before every vCPU run: the policy's init_delay, the clock mapping. */
 void sync_session_before_exec(SyncSession *s);
 /* What the execution loop did, for the record and the report. */

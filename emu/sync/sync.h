@@ -114,6 +114,17 @@ double sync_run_policy_ns(const SyncRun *r);
  * once: wait first until the host is there too, so an idle guest never runs
  * ahead of the host and its clock still jumps exactly to the deadline. */
 void sync_run_idle_until(SyncRun *r, int64_t vclock_ns);
+/* Starts next (initialised, not started) in place of prev, which is bound
+ * to the same Icount: next takes the clock origins (now) and the Icount's
+ * hooks, and inherits the timer slack prev saved. On failure (next's policy
+ * refused its init) prev stays bound and unchanged; -1 with a message. prev
+ * is then to be destroyed by the caller. For a switch between TBs only. */
+int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n);
+/* The runtime's schedule now, as sync_measure would see it, without counting
+ * a host-clock read or touching the catch-up state (for the monitor). */
+void sync_run_peek(const SyncRun *r, SyncView *v);
+/* acc += c, field by field (the worst-case fields take the maximum). */
+void sync_counters_add(SyncCounters *acc, const SyncCounters *c);
 /* Takes the policy off the Icount: no more sync points or loop-exit calls
  * (the end of a region of interest). */
 void sync_run_detach(SyncRun *r);

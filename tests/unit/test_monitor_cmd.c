@@ -10,6 +10,9 @@ typedef struct Fake {
     MonitorDrift drift;
     int stops, conts, quits, regs;
     bool running, prelaunch;
+    int policies;               /* set_policy calls */
+    char spec[2048];            /* the last spec it got */
+    bool refuse;                /* set_policy fails */
 } Fake;
 
 static void f_drift(void *o, MonitorDrift *d) { *d = ((Fake *)o)->drift; }
@@ -21,10 +24,23 @@ static bool f_running(void *o) { return ((Fake *)o)->running; }
 
 static bool f_prelaunch(void *o) { return ((Fake *)o)->prelaunch; }
 
+static int f_set_policy(void *o, const char *spec, MonBuf *out)
+{
+    Fake *f = o;
+    f->policies++;
+    snprintf(f->spec, sizeof f->spec, "%s", spec);
+    if (f->refuse) {
+        monbuf_printf(out, "align policy: unknown policy '%s'\n", spec);
+        return -1;
+    }
+    monbuf_printf(out, "align policy: now %s\n", spec);
+    return 0;
+}
+
 static Fake fake;
 static MonitorTarget target = {
     .opaque = &fake, .drift = f_drift, .registers = f_regs, .stop = f_stop, .cont = f_cont,
-    .quit = f_quit, .running = f_running, .prelaunch = f_prelaunch,
+    .quit = f_quit, .running = f_running, .prelaunch = f_prelaunch, .set_policy = f_set_policy,
 };
 static MonBuf out;
 
@@ -136,10 +152,41 @@ static void test_unavailable(void)
     CHECK(strstr(out.s, "not available yet") != NULL, "info align without a provider");
     monbuf_clear(&out);
     monitor_cmd_exec(&bare, "align policy pid", &out);
-    CHECK(strstr(out.s, "not available yet") != NULL, "align policy is a placeholder");
+    CHECK(strstr(out.s, "not available yet") != NULL, "align policy without a provider");
     monbuf_clear(&out);
     monitor_cmd_exec(&bare, "info registers", &out);
     CHECK(!strcmp(out.s, "No CPU available\n"), "no CPU");
+}
+
+/* `align policy SPEC`: the word goes to the machine as typed; the machine's
+ * refusal is its one error line, without QEMU's help hint (the syntax was
+ * right); a missing or extra word is a syntax error with the hint. */
+static void test_align_policy(void)
+{
+    fake = (Fake){ .running = true };
+    CHECK(!strcmp(run("align policy per-tb,max-advance-us=2000"),
+                  "align policy: now per-tb,max-advance-us=2000\n") &&
+          !strcmp(fake.spec, "per-tb,max-advance-us=2000"), "the spec reaches the machine verbatim");
+    CHECK(!strcmp(run("  align   policy   none  "), "align policy: now none\n"),
+          "blanks around the words are ignored");
+    fake.refuse = true;
+    CHECK(!strcmp(run("align policy nosuch"), "align policy: unknown policy 'nosuch'\n"),
+          "a refused spec: exactly the machine's one line");
+    int calls = fake.policies;
+    CHECK(!strcmp(run("align policy"), "align policy: expected NAME[,key=val...] (one word)\n"
+                                       "Try \"help align policy\" for more information\n"),
+          "no spec: QEMU's two lines");
+    CHECK(strstr(run("align policy per-tb threshold"), "(one word)") != NULL,
+          "two words are refused");
+    char longspec[1100] = "per-tb,";
+    memset(longspec + 7, 'x', 1050);
+    longspec[1057] = 0;
+    char line[1200];
+    snprintf(line, sizeof line, "align policy %s", longspec);
+    CHECK(strstr(run(line), "longer than 1023 bytes") != NULL, "an over-long spec is refused, not cut");
+    CHECK_EQ(fake.policies, calls, "none of those reached the machine");
+    CHECK(strstr(run("help align policy"), "as for -align-policy") != NULL,
+          "help align policy says what it takes");
 }
 
 /* Random lines: whatever they are, the parser answers and does not crash
@@ -203,6 +250,7 @@ int main(void)
     test_info_jit();
     test_registers();
     test_unavailable();
+    test_align_policy();
     test_fuzz();
     test_spec();
     monbuf_free(&out);

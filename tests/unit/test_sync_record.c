@@ -100,6 +100,29 @@ static int64_t *read_i64(hid_t f, const char *name, int64_t n)
     return buf;
 }
 
+/* Row i of a variable-length string dataset (malloc'ed), or NULL. */
+static char *read_str_row(hid_t f, const char *name, int64_t i)
+{
+    int64_t n = dset_len(f, name);
+    if (n <= i)
+        return NULL;
+    char **rows = calloc((size_t)n, sizeof *rows);
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *out = NULL;
+    if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0) {
+        out = strdup(rows[i] ? rows[i] : "");
+        for (int64_t k = 0; k < n; k++)
+            H5free_memory(rows[k]);
+    }
+    H5Tclose(t);
+    H5Dclose(d);
+    free(rows);
+    return out;
+}
+
 static bool file_equals(const char *path, const char *content)
 {
     FILE *f = fopen(path, "rb");
@@ -308,6 +331,149 @@ static void test_sigkill(const char *kernel)
     H5Fclose(f);
 }
 
+static void run_insns(SyncSession *s, FakeEngine *e, int64_t insns)
+{
+    for (int64_t done = 0; done < insns; done += 100000) {
+        sync_session_before_exec(s);
+        fake_engine_run(e, 100000, NULL);
+    }
+}
+
+/* The monitor's `align policy`, through the session as the machine calls
+ * it: bad specs change nothing; a switch is in the record (a POLICY event,
+ * a /policy_changes row), the counters add up, and a switch during a stop
+ * does not count the stop as lateness. */
+static void test_policy_switch(const char *kernel)
+{
+    char path[400], err[SYNC_ERR_LEN];
+    path_in(path, sizeof path, "switch.h5");
+    char *argv[] = { "emu-arm", "-align-policy", "threshold", "-record", path, NULL };
+    SyncConfig cfg;
+    sync_config_init(&cfg, 5, argv);
+    sync_cli_option(&cfg, "-align-policy", "threshold");
+    sync_cli_option(&cfg, "-record", path);
+    FakeEngine e;
+    fake_engine_init(&e, 5, 10, 80);
+    SyncMachineInfo mi = { .icount = true, .sleep = true, .shift = 5, .quiet = true,
+                           .kernel = kernel, .version = "test", .git_commit = "0123abc" };
+    SyncSession *s;
+    if (sync_session_create(&s, &cfg, &mi, &e.ic) < 0) {
+        check(false, "session for the switch test");
+        return;
+    }
+    SyncStatus st;
+    int rc_early = sync_session_set_policy(s, "per-tb", err, sizeof err);
+    check(rc_early < 0 && strstr(err, "not running") && !sync_session_status(s, &st),
+          "before the session starts (a region of interest to come) there is nothing to switch: %s",
+          err);
+    check(sync_session_set_policy(NULL, "per-tb", err, sizeof err) < 0 &&
+              strstr(err, "no alignment runtime"), "without a session: %s", err);
+    sync_session_start(s);
+    run_insns(s, &e, 2000000);
+    SyncStatus before;
+    sync_session_status(s, &before);
+    const void *bound = e.ic.sync_opaque;
+    static const char *const bad[][2] = {
+        { "nosuch", "unknown policy 'nosuch'" },
+        { "per-tb,bogus=1", "unknown parameter 'bogus'" },
+        { "per-tb,max-advance-us=abc", "not 'abc'" },
+        { "threshold,target-us=500,max-advance-us=100", "must be below max-advance-us" },
+    };
+    for (int i = 0; i < 4; i++) {
+        err[0] = 0;
+        int rc = sync_session_set_policy(s, bad[i][0], err, sizeof err);
+        sync_session_status(s, &st);
+        check(rc < 0 && strstr(err, bad[i][1]) && !strchr(err, '\n') &&
+                  !strcmp(st.policy, "threshold") && st.policy_changes == 0 &&
+                  e.ic.sync_opaque == bound,
+              "'%s' is refused in one line and changes nothing: %s", bad[i][0], err);
+    }
+    int rc = sync_session_set_policy(s, "per-tb,max-advance-us=2000", err, sizeof err);
+    sync_session_status(s, &st);
+    check(rc == 0 && !strcmp(st.policy, "per-tb") && !strcmp(st.policy_params, "max-advance-us=2000") &&
+              st.policy_changes == 1 && st.aligning && e.ic.sync_opaque != bound &&
+              st.n.calls >= before.n.calls && st.n.host_reads >= before.n.host_reads,
+          "switched to per-tb; the counters carry over (%lld calls before, %lld now)",
+          (long long)before.n.calls, (long long)st.n.calls);
+    run_insns(s, &e, 2000000);
+    SyncStatus mid;
+    sync_session_status(s, &mid);
+    check(mid.n.calls > st.n.calls, "per-tb runs: %lld sync points so far", (long long)mid.n.calls);
+
+    /* stop; 30 ms; align policy none; 30 ms; cont */
+    int64_t t0 = sync_real_now_ns();
+    sync_session_host_stop(s);
+    usleep(30000);
+    rc = sync_session_set_policy(s, "none", err, sizeof err);
+    usleep(30000);
+    SyncStatus stopped;
+    sync_session_status(s, &stopped);
+    sync_session_host_stopped(s, sync_real_now_ns() - t0);
+    sync_session_status(s, &st);
+    check(rc == 0 && !st.aligning && llabs(stopped.now.advance_ns) < 10000000 &&
+              llabs(st.now.advance_ns) < 10000000,
+          "switched during a stop: neither during it nor after cont is the stop lateness "
+          "(%.3f ms, %.3f ms)", stopped.now.advance_ns / 1e6, st.now.advance_ns / 1e6);
+    run_insns(s, &e, 1000000);
+    SyncExecStats xs = { e.tbs, e.loop_exits };
+    SyncStatus last;
+    sync_session_status(s, &last);
+    int frc = sync_session_finish(s, 0, &xs);
+    sync_session_free(s);
+    check(frc == 0, "the record is finished");
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        check(false, "switch.h5 opens");
+        return;
+    }
+    int64_t ne = dset_len(f, "policy/kind");
+    int64_t *kind = read_i64(f, "policy/kind", ne), *host = read_i64(f, "policy/host_ns", ne);
+    int64_t *val = read_i64(f, "policy/value", ne);
+    int npol = 0;
+    int64_t pol_host[4] = { 0 }, pol_val[4] = { 0 };
+    bool monotone = true;
+    for (int64_t i = 0; i < ne; i++) {
+        if (i)
+            monotone &= host[i] >= host[i - 1];
+        if (kind[i] == SYNC_EV_POLICY && npol < 4) {
+            pol_host[npol] = host[i];
+            pol_val[npol++] = val[i];
+        }
+    }
+    check(npol == 2 && pol_val[0] == 1 && pol_val[1] == 2 && pol_host[0] > 0 &&
+              pol_host[1] > pol_host[0],
+          "two POLICY events, values 1 and 2 (rows of /policy_changes), at %.1f and %.1f ms",
+          pol_host[0] / 1e6, pol_host[1] / 1e6);
+    check(monotone, "the events of all three policies share one time axis (host_ns never goes back)");
+    int64_t nc = dset_len(f, "policy_changes/policy");
+    int64_t *ch_host = nc > 0 ? read_i64(f, "policy_changes/host_ns", nc) : NULL;
+    int64_t *ch_ic = nc > 0 ? read_i64(f, "policy_changes/icount", nc) : NULL;
+    char *p0 = read_str_row(f, "policy_changes/policy", 0);
+    char *p1 = read_str_row(f, "policy_changes/policy", 1);
+    char *p2 = read_str_row(f, "policy_changes/policy", 2);
+    char *pp1 = read_str_row(f, "policy_changes/policy_params", 1);
+    char *rt2 = read_str_row(f, "policy_changes/runtime_params", 2);
+    check(nc == 3 && dset_len(f, "policy_changes/guest_ns") == 3 && p0 && !strcmp(p0, "threshold") &&
+              p1 && !strcmp(p1, "per-tb") && p2 && !strcmp(p2, "none") && pp1 &&
+              !strcmp(pp1, "max-advance-us=2000") && rt2 && strstr(rt2, "speed=1") &&
+              ch_host[0] == 0 && ch_host[1] == pol_host[0] && ch_host[2] == pol_host[1] &&
+              ch_ic[0] == 0 && ch_ic[1] > 0 && ch_ic[2] > ch_ic[1],
+          "/policy_changes: threshold from the start, then per-tb and none at the events' times");
+    char *root = attr_str(f, "policy");
+    hid_t sg = H5Gopen2(f, "summary", H5P_DEFAULT);
+    check(root && !strcmp(root, "threshold") && sg >= 0 && attr_i64(sg, "policy_changes") == 2 &&
+              attr_i64(sg, "align_calls") >= last.n.calls &&
+              attr_i64(sg, "host_clock_reads") >= last.n.host_reads &&
+              attr_i64(sg, "sleeps") == last.n.sleeps,
+          "root attribute: the first policy; summary: 2 changes, counters of all three policies");
+    if (sg >= 0)
+        H5Gclose(sg);
+    free(kind); free(host); free(val); free(ch_host); free(ch_ic);
+    free(p0); free(p1); free(p2); free(pp1); free(rt2); free(root);
+    H5Fclose(f);
+}
+
 static void test_report_and_errors(const char *kernel)
 {
     /* Statistics-only run with the report, to a memstream-free stderr check:
@@ -377,6 +543,7 @@ int main(void)
     test_sha256();
     test_record_schema(kernel);
     test_sigkill(kernel);
+    test_policy_switch(kernel);
     test_report_and_errors(kernel);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
