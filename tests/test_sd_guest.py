@@ -20,9 +20,9 @@ import time
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
-BASE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-        "-icount", "shift=0,sleep=off"]
+BASE = machine_args() + ["-icount", "shift=0,sleep=off"]
 FIO = guestrun.GUEST_DIR / "fio-rw.elf"
 CARD_BLOCKS = 2048          # the 1 MiB images below
 M32 = 0xffffffff

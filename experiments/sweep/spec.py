@@ -62,13 +62,12 @@ import math
 import pathlib
 import re
 import subprocess
-import sys
 import tomllib
 
-from . import PYTHON, ROOT
+import linux_guest
+from machine_args import machine_args
 
-sys.path.insert(0, str(ROOT / "experiments" / "tools"))
-import linux_guest  # noqa: E402
+from . import PYTHON, ROOT
 
 DEFAULT_EMU = "build/emu-arm"
 DEFAULT_QEMU = "qemu-system-arm"
@@ -83,7 +82,6 @@ QEMU_POLICY = {True: "qemu-align", False: "qemu-none"}
 # line (the region of interest is applied by the runner to the console).
 EMU_ONLY_OPTS = {"-roi-begin": 1, "-roi-end": 1, "-rtc-base": 1, "-record-rate": 1,
                  "-tb-chain": 1, "-stats": 0, "-quiet": 0}
-MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
             "emu", "emu_args", "plugins", "workloads", "policies", "slurm",
@@ -922,7 +920,7 @@ def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(
               else f"shift={shift_text(shift)},align={'on' if align else 'off'}")
     if linux and not align:
         policy_arg = "none"
-    argv = head + MACHINE_ARGS + [
+    argv = head + machine_args() + [
         "-icount", icount,
         *[a for so in spec.plugins for a in ("-align-policy-plugin", so)],
         "-align-policy", policy_arg,
@@ -967,7 +965,7 @@ def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False)
         icount = f"shift={sh},sleep=off"
     else:
         icount = f"shift={sh},align=off"
-    argv = [spec.qemu] + MACHINE_ARGS + ["-icount", icount, "-kernel", elf]
+    argv = [spec.qemu] + machine_args() + ["-icount", icount, "-kernel", elf]
     if append:
         argv += ["-append", append]
     return argv + qemu_args_of(list(workload_args)) + list(spec.qemu_args)
