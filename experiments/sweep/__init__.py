@@ -25,6 +25,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PYTHON = "/usr/bin/python3"
 
 # The helpers the sweep shares with the tools and the analysis
-# (experiments/tools: linux_guest, machine_args), imported by name.
+# (experiments/tools: linux_guest, machine_args, files), imported by name.
 if str(ROOT / "experiments" / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "experiments" / "tools"))
