@@ -67,6 +67,16 @@ def as_number(d, text):
     return int(m.group(1)) * d["units"][m.group(2) or d["unit"]]
 
 
+def assert_taken(d, given, got):
+    """The emulator's canonical text `got` is what `given` parses to."""
+    if d["type"] == "bool":
+        assert got == ("on" if given.lower() in d["true"] else "off"), (given, got)
+    elif d["type"] == "enum":
+        assert got == given
+    else:
+        assert as_number(d, got) == as_number(d, given), (given, got)
+
+
 def one_line_error(r, *needles):
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode == 1 and len(lines) == 1, (r.returncode, r.stderr)
@@ -135,10 +145,7 @@ def test_every_policy_runs_with_its_defaults_written_out(name):
     assert got == reported_params(implicit)
     assert list(got) == [d["name"] for d in p["params"]]
     for d in p["params"]:
-        if d["type"] == "bool":
-            assert got[d["name"]] == ("on" if d["default"].lower() in d["true"] else "off")
-        else:
-            assert as_number(d, got[d["name"]]) == as_number(d, d["default"]), d
+        assert_taken(d, d["default"], got[d["name"]])
 
 
 def bound_texts(d):
@@ -178,11 +185,7 @@ def test_policy_parameter_bounds_are_enforced(policy, param):
             assert any(o in r.stderr for o in others), r.stderr
             continue
         assert r.returncode == 0, (v, r.stderr)
-        got = reported_params(r)[param]
-        if d["type"] == "bool":
-            assert got == ("on" if v.lower() in d["true"] else "off"), v
-        else:
-            assert as_number(d, got) == as_number(d, v), (v, got)
+        assert_taken(d, v, reported_params(r)[param])
     for v in bad:
         one_line_error(run(f"{policy},{param}={v}"), f"{param} must be", f"'{v}'")
 
@@ -207,11 +210,6 @@ def test_runtime_parameter_bounds_are_enforced(param, tmp_path):
             rt = f.attrs["runtime_params"]
         got = dict(kv.split("=", 1) for kv in (rt.decode() if isinstance(rt, bytes) else rt)
                    .split(","))[param]
-        if d["type"] == "enum":
-            assert got == v
-        elif d["type"] == "bool":
-            assert got == ("on" if v.lower() in d["true"] else "off"), v
-        else:
-            assert as_number(d, got) == as_number(d, v), (v, got)
+        assert_taken(d, v, got)
     for v in bad:
         one_line_error(run(f"none,{param}={v}"), f"{param} must be", f"'{v}'")
