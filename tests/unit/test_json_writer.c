@@ -78,7 +78,8 @@ int main(void)
     free(s);
 
     s = written(numbers);
-    CHECK(!strcmp(s, "[\n  1e-06,\n  1000000000000,\n  0.30000000000000004,\n  -170,\n  null,\n  null\n]\n"),
+    CHECK(!strcmp(s, "[\n  1e-06,\n  1000000000000,\n  0.30000000000000004,\n  -170,\n"
+                     "  null,\n  null\n]\n"),
           "short decimals stay short, others get 17 digits, no inf/nan");
     char *p = strstr(s, "0.3");
     CHECK(p && strtod(p, NULL) == 0.1 + 0.2, "the long form reads back exactly");
