@@ -25,12 +25,13 @@ A README.md with the provenance and the commands is written next to it.
 """
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import pathlib
 import socket
 import sys
+
+from files import sha256_file
 
 from . import ROOT
 
@@ -87,7 +88,7 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
             raise ValueError(f"{results} is not a merged results file (no /summary or /runs)")
         _copy_attrs(src, dst)
         dst.attrs["packed_from"] = str(results)
-        dst.attrs["packed_from_sha256"] = sha256(results)
+        dst.attrs["packed_from_sha256"] = sha256_file(results)
         dst.attrs["packed_max_samples"] = max_samples
         dst.attrs["packed_events"] = int(bool(keep_events))
         if "provenance" in src:
@@ -143,14 +144,6 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
     os.replace(tmp, out)
     write_readme(out_dir, out, results, max_samples, thinned, keep_events, note)
     return out
-
-
-def sha256(p):
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for b in iter(lambda: f.read(1 << 20), b""):
-            h.update(b)
-    return h.hexdigest()
 
 
 def write_readme(out_dir, out, results, max_samples, thinned, keep_events, note):

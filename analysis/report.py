@@ -19,7 +19,6 @@ The lead's ./driftlab registers both with add_report_args / add_plot_drift_args
 and calls cmd_report / cmd_plot_drift; `python3 -m analysis.report` does the same.
 """
 import argparse
-import csv
 import os
 import pathlib
 import re
@@ -27,6 +26,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from files import read_csv
 
 from . import ROOT
 
@@ -67,11 +68,6 @@ def run_analyze(results, tables_dir, lag_bound_ms=DEFAULT_LAG_BOUND_MS, boot=DEF
     if r.returncode != 0:
         raise ReportError((r.stderr or r.stdout).strip() or f"driftlab-analyze failed ({r.returncode})")
     return r.stdout.strip()
-
-
-def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def num(s):

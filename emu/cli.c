@@ -155,8 +155,8 @@ static int parse_icount(char *spec, MachineConfig *cfg)
             }
             char *end;
             long s = strtol(val, &end, 10);
-            if (*val == 0 || *end || s < 0 || s > 10)
-                return err("-icount: shift must be 0..10 or auto, not '%s'", val);
+            if (*val == 0 || *end || s < 0 || s > ICOUNT_MAX_SHIFT)
+                return err("-icount: shift must be 0..%d or auto, not '%s'", ICOUNT_MAX_SHIFT, val);
             cfg->shift = (int)s;
         } else if (!strcmp(key, "align")) {
             if (parse_onoff("align", val, &cfg->align) < 0)

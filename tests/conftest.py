@@ -7,8 +7,9 @@ import time
 import pytest
 
 TESTS_DIR = pathlib.Path(__file__).resolve().parent
-# helper modules (guestrun, fuzz/) are imported by plain name
-for p in (TESTS_DIR, TESTS_DIR / "fuzz"):
+# helper modules (guestrun, fuzz/, and experiments/tools' machine_args and
+# files, shared with the sweep) are imported by plain name
+for p in (TESTS_DIR, TESTS_DIR / "fuzz", TESTS_DIR.parent / "experiments" / "tools"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 

@@ -21,13 +21,14 @@ import pathlib
 import subprocess
 import time
 
+from machine_args import machine_args
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BUILD = REPO / "build"
 GUEST_DIR = BUILD / "guests"
 VARIANT_DIR = GUEST_DIR / "variants"
 
-MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-                "-icount", "shift=0,sleep=off"]
+MACHINE_ARGS = machine_args() + ["-icount", "shift=0,sleep=off"]
 
 # QEMU's audio back-ends print noise on stderr on a machine without sound.
 RUN_ENV = dict(os.environ, QEMU_AUDIO_DRV="none")

@@ -3,7 +3,6 @@ regression slope and quantiles exact, bootstrap interval around the true
 overhead, lowest alignable shift, and its errors. Merged files are made by the
 sweep's own spec expansion and merge (analysis/synth.py), so the layout is
 what `./driftlab merge` writes."""
-import csv
 import pathlib
 import subprocess
 import sys
@@ -17,6 +16,7 @@ np = pytest.importorskip("numpy")
 pytest.importorskip("h5py")
 
 from analysis import synth, testutil  # noqa: E402
+from files import read_csv  # noqa: E402
 
 REPS = 10
 TRUE_OVERHEAD = 0.13
@@ -95,11 +95,6 @@ def run_tool(tool, *args, check=True):
     return r
 
 
-def rows(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @pytest.fixture(scope="module")
 def out(tool, known, tmp_path_factory):
     d = tmp_path_factory.mktemp("out")
@@ -109,12 +104,12 @@ def out(tool, known, tmp_path_factory):
 
 
 def cfg(out, label, shift):
-    return next(c for c in rows(out / "configs.csv")
+    return next(c for c in read_csv(out / "configs.csv")
                 if c["policy_label"] == label and int(c["shift"]) == shift)
 
 
 def test_quantiles_exact(out):
-    r = next(r for r in rows(out / "runs.csv")
+    r = next(r for r in read_csv(out / "runs.csv")
              if r["policy"] == "none" and r["shift"] == "6" and r["rep"] == "0")
     assert int(r["samples"]) == N
     assert float(r["drift_p50_ns"]) == 50_000
@@ -126,7 +121,7 @@ def test_quantiles_exact(out):
 
 
 def test_regression_slope_exact(out):
-    for r in rows(out / "runs.csv"):
+    for r in read_csv(out / "runs.csv"):
         if r["policy_label"] == "per-tb" and r["shift"] == "6":
             assert float(r["drift_rate_ppm"]) == pytest.approx(SLOPE * 1e6, rel=1e-9)
             assert abs(float(r["drift_intercept_ns"])) < 1e-6
@@ -136,7 +131,7 @@ def test_regression_slope_exact(out):
 
 def test_noisy_series_match_numpy(out):
     (jid, d), = NOISY.items()
-    r = next(r for r in rows(out / "runs.csv") if r["job_id"] == jid)
+    r = next(r for r in read_csv(out / "runs.csv") if r["job_id"] == jid)
     slope, icpt = np.polyfit(HOST.astype(float), d.astype(float), 1)
     assert float(r["drift_rate_ppm"]) == pytest.approx(slope * 1e6, rel=1e-7)
     assert float(r["drift_intercept_ns"]) == pytest.approx(icpt, rel=1e-6, abs=1e-3)
@@ -174,7 +169,7 @@ def test_bootstrap_deterministic_and_seeded(tool, known, out, tmp_path):
 
 
 def lowest(d, label):
-    r = next(r for r in rows(d / "alignable.csv") if r["policy_label"] == label)
+    r = next(r for r in read_csv(d / "alignable.csv") if r["policy_label"] == label)
     return int(r["lowest_alignable_shift"]) if r["lowest_alignable_shift"] else None
 
 
@@ -212,14 +207,14 @@ def test_record_mode(tool, known, tmp_path):
         jid = next(k for k in f["runs"] if k.startswith("w+per-tb") and "+s6+" in k)
     r = run_tool(tool, "--record", "-o", tmp_path / "rec", rec, f"{known}:/runs/{jid}")
     assert "pid shift 5" in r.stdout and "rate 250.00 ppm" in r.stdout
-    got = rows(tmp_path / "rec" / "runs.csv")
+    got = read_csv(tmp_path / "rec" / "runs.csv")
     assert [g["policy"] for g in got] == ["pid", "per-tb"]
     assert float(got[1]["drift_rate_ppm"]) == pytest.approx(250, rel=1e-9)
     # a killed run's .partial (no summary): the final lag comes from the series
     part = synth.write_record(tmp_path / "killed.h5.partial", {"policy": "pid"}, HOST,
                               (HOST * SLOPE).astype(np.int64), complete=False)
     r = run_tool(tool, "--record", "-q", "-o", tmp_path / "part", part)
-    got = rows(tmp_path / "part" / "runs.csv")
+    got = read_csv(tmp_path / "part" / "runs.csv")
     assert float(got[0]["final_lag_ns"]) == -25_000
 
 

@@ -5,11 +5,12 @@ import pathlib
 import subprocess
 
 import pytest
+from machine_args import machine_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EMU = pathlib.Path(os.environ.get("EMU", ROOT / "build" / "emu-arm"))
-BASE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-        "-icount", "shift=0,sleep=off"]
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+BASE = machine_args() + ICOUNT
 
 
 def emu(args, timeout=30):
@@ -77,7 +78,7 @@ def test_bad_cli(args, needle, tmp):
 
 
 def test_no_kernel():
-    assert_one_line_error(emu(["-M", "versatilepb"]), "no -kernel")
+    assert_one_line_error(emu(machine_args()), "no -kernel")
 
 
 def test_help_and_version():
@@ -112,7 +113,7 @@ def test_elf_for_another_architecture(tmp):
 def test_image_larger_than_ram(tmp):
     big = tmp / "big.bin"
     big.write_bytes(b"\0" * (3 << 20))
-    assert_one_line_error(emu(BASE[:2] + ["-m", "2M"] + BASE[4:] + ["-kernel", str(big)]),
+    assert_one_line_error(emu(machine_args(ram="2M") + ICOUNT + ["-kernel", str(big)]),
                           "larger than guest RAM")
 
 

@@ -9,16 +9,16 @@ import subprocess
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
 # Host addresses of translated code (wider than any guest address) differ per run.
 HOSTPTR = re.compile(rb"0x[0-9a-f]{9,}")
 
 
 def run(elf, append, icount, log):
-    argv = [str(guestrun.emu_path())] + ["-M", "versatilepb", "-m", "128M", "-nographic",
-                                         "-semihosting", "-icount", icount, "-kernel", str(elf),
-                                         "-append", append, "-stats", "-d", "exec,int,nochain",
-                                         "-D", str(log)]
+    argv = [str(guestrun.emu_path())] + machine_args() + [
+        "-icount", icount, "-kernel", str(elf), "-append", append, "-stats",
+        "-d", "exec,int,nochain", "-D", str(log)]
     r = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     stats = [l for l in r.stderr.splitlines() if l.startswith((b"icount:", b"tbs:", b"io:"))]
@@ -62,9 +62,9 @@ def test_policies_and_recording_keep_the_tb_sequence(tmp_path, args):
     elf = guestrun.GUEST_DIR / "timer-jitter.elf"
     base = run(elf, "samples=20", "shift=5,sleep=off", tmp_path / "a.log")
     args = [str(tmp_path / "r.h5") if a == "REC" else a for a in args]
-    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic",
-            "-semihosting", "-icount", "shift=5", "-kernel", str(elf), "-append", "samples=20",
-            "-stats", "-d", "exec,int,nochain", "-D", str(tmp_path / "b.log")] + args
+    argv = [str(guestrun.emu_path())] + machine_args() + [
+        "-icount", "shift=5", "-kernel", str(elf), "-append", "samples=20",
+        "-stats", "-d", "exec,int,nochain", "-D", str(tmp_path / "b.log")] + args
     r = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     log = executed(HOSTPTR.sub(b"PTR", (tmp_path / "b.log").read_bytes()))

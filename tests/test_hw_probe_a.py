@@ -16,9 +16,9 @@ import time
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
-BASE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-        "-icount", "shift=2,sleep=off"]
+BASE = machine_args() + ["-icount", "shift=2,sleep=off"]
 QEMU_RTC = ["-rtc", "base=2026-01-01T00:00:00,clock=vm"]
 EMU_RTC = ["-rtc-base", "1767225600"]
 VARIANTS = [f"{isa}-{opt}" for isa in ("arm", "thumb") for opt in ("O0", "O2", "Os")]

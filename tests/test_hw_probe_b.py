@@ -18,9 +18,9 @@ import time
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
-ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-        "-icount", "shift=2,sleep=off"]
+ARGS = machine_args() + ["-icount", "shift=2,sleep=off"]
 VARIANTS = ["hw-probe-b-arm-O2", "hw-probe-b-thumb-O2", "hw-probe-b-arm-O0"]
 DONE = b"hw-probe-b: done\n"
 

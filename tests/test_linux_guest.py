@@ -19,6 +19,7 @@ from guestrun import REPO, emu_path, qemu_path
 
 sys.path.insert(0, str(REPO / "experiments" / "tools"))
 import linux_guest as lg  # noqa: E402
+from machine_args import machine_args  # noqa: E402
 
 SHIFT = 5          # both emulators boot in well under 10 s of host time here
 SECS = 1           # each workload runs one guest second
@@ -122,9 +123,9 @@ def bad(tmp_path, guest, **over):
     files = {"kernel": g / "zImage", "dtb": g / "versatile-pb.dtb",
              "initrd": g / "initramfs.cpio.gz", "m": "128M"}
     files.update(over)
-    cmd = [str(emu_path()), "-M", "versatilepb", "-m", str(files["m"]), "-nographic",
-           "-kernel", str(files["kernel"]), "-dtb", str(files["dtb"]),
-           "-initrd", str(files["initrd"]), "-icount", "shift=5,sleep=off"]
+    cmd = [str(emu_path())] + machine_args(ram=files["m"], semihosting=False) + [
+        "-kernel", str(files["kernel"]), "-dtb", str(files["dtb"]),
+        "-initrd", str(files["initrd"]), "-icount", "shift=5,sleep=off"]
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
     lines = p.stderr.decode().strip().splitlines()
     assert p.returncode == 1 and len(lines) == 1 and lines[0].startswith("emu-arm: "), \

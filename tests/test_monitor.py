@@ -16,6 +16,7 @@ import time
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STRESS = guestrun.GUEST_DIR / "stress-cpu.elf"
@@ -102,8 +103,8 @@ class Monitor:
 
 def start(which, tmp_path, icount, kernel_args=LONG_RUN, exe=None, extra=()):
     sock = tmp_path / f"{which}.sock"
-    argv = [str(exe) if exe else binary(which), "-M", "versatilepb", "-m", "128M", "-nographic",
-            "-semihosting", "-kernel", str(STRESS), "-append", kernel_args, "-icount", icount,
+    argv = [str(exe) if exe else binary(which), *machine_args(),
+            "-kernel", str(STRESS), "-append", kernel_args, "-icount", icount,
             "-monitor", f"unix:{sock},server,nowait", *extra]
     out = open(tmp_path / f"{which}.out", "wb")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -528,9 +529,8 @@ DET_ARGS = "cpu=2 iters=3000000 vm=1 tick_us=1000"
 
 
 def det_run(tmp_path, name, monitor):
-    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic",
-            "-semihosting", "-kernel", str(STRESS), "-append", DET_ARGS,
-            "-icount", "shift=5,sleep=off", "-rtc", "clock=vm", "-stats"]
+    argv = [str(guestrun.emu_path()), *machine_args(), "-kernel", str(STRESS),
+            "-append", DET_ARGS, "-icount", "shift=5,sleep=off", "-rtc", "clock=vm", "-stats"]
     sock = tmp_path / f"{name}.sock"
     if monitor:
         argv += ["-monitor", f"unix:{sock},server,nowait"]
@@ -573,7 +573,7 @@ def test_guest_results_identical_with_a_busy_monitor(tmp_path):
 
 
 def test_monitor_on_stdio():
-    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-kernel", str(STRESS), "-semihosting",
+    argv = [str(guestrun.emu_path()), *machine_args(), "-kernel", str(STRESS),
             "-append", LONG_RUN, "-icount", "shift=4", "-serial", "null", "-monitor", "stdio"]
     r = subprocess.run(argv, input=b"info status\ninfo jit\nnosuch\nquit\n", capture_output=True,
                        timeout=60)
@@ -701,8 +701,8 @@ def test_without_icount_the_virtual_clock_stops_too(tmp_path):
     timer (1 s of virtual time) and prints the 24 MHz counter's elapsed
     count; a 2 s stop in the middle must not be in it (loose: < 2.5 s)."""
     sock = tmp_path / "rt.sock"
-    argv = [str(guestrun.emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic",
-            "-semihosting", "-kernel", str(guestrun.GUEST_DIR / "timer.elf"),
+    argv = [str(guestrun.emu_path()), *machine_args(),
+            "-kernel", str(guestrun.GUEST_DIR / "timer.elf"),
             "-append", "ticks=1000", "-monitor", f"unix:{sock},server,nowait", "-S"]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)

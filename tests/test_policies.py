@@ -19,13 +19,14 @@ import subprocess
 import time
 
 import pytest
+from machine_args import machine_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EMU = pathlib.Path(os.environ.get("EMU", str(ROOT / "build" / "emu-arm")))
 GUEST = ROOT / "build" / "guests" / "cpu.elf"
 PLUGIN_DIR = pathlib.Path(os.environ.get("DRIFTLAB_PLUGIN_DIR",
                                           str(ROOT / "build" / "sync-policies")))
-MACHINE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
+MACHINE = machine_args()
 POLICIES = ["none", "start-only", "per-tb", "per-exit", "threshold", "pid", "hybrid",
             "adaptive-shift"]
 TIMEOUT = float(os.environ.get("EMU_TIMEOUT", "300"))

@@ -1,13 +1,13 @@
 """`-record run.h5`: the HDF5 schema (docs/hdf5-schema.md) checked with h5py,
 and what a run killed with SIGKILL leaves behind: PATH.partial, readable,
 with the samples flushed so far, while a file already at PATH is untouched."""
-import hashlib
 import os
 import signal
 import subprocess
 import time
 
 import pytest
+from files import sha256_file
 
 from test_policies import EMU, GUEST, MACHINE, emu, skip_reason, sustained_shift
 
@@ -57,7 +57,7 @@ def test_schema(tmp_path):
         assert f.attrs["shift"] == shift
         assert text(f.attrs["workload"]) == str(GUEST)
         assert text(f.attrs["workload_args"]) == "scale=16"
-        assert text(f.attrs["image_sha256"]) == hashlib.sha256(GUEST.read_bytes()).hexdigest()
+        assert text(f.attrs["image_sha256"]) == sha256_file(GUEST)
         assert "-record" in text(f.attrs["command_line"])
         assert text(f.attrs["host_kernel"]).startswith("Linux")
         drift = f["drift"]

@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from guestrun import BUILD, emu_path
+from machine_args import machine_args
 
 
 @pytest.fixture
@@ -24,9 +25,9 @@ def tiny_fs(tmp_path):
 
 
 def test_record_on_a_full_disk(tiny_fs):
-    cmd = [str(emu_path()), "-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-           "-icount", "shift=0,sleep=off", "-kernel", str(BUILD / "guests" / "coremark-like.elf"),
-           "-append", "iterations=300", "-record", str(tiny_fs / "r.h5")]
+    cmd = [str(emu_path())] + machine_args() + [
+        "-icount", "shift=0,sleep=off", "-kernel", str(BUILD / "guests" / "coremark-like.elf"),
+        "-append", "iterations=300", "-record", str(tiny_fs / "r.h5")]
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
     err = p.stderr.decode().strip().splitlines()
     assert p.returncode == 1

@@ -20,9 +20,10 @@ import time
 import pytest
 
 import guestrun
+from files import sha256_file
+from machine_args import machine_args
 
-BASE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-        "-icount", "shift=0,sleep=off"]
+BASE = machine_args() + ["-icount", "shift=0,sleep=off"]
 FIO = guestrun.GUEST_DIR / "fio-rw.elf"
 CARD_BLOCKS = 2048          # the 1 MiB images below
 M32 = 0xffffffff
@@ -274,19 +275,18 @@ def test_sigterm_keeps_acknowledged_writes(tmp_path, extra):
 def test_snapshot_keeps_image_and_guest_sees_its_writes(tmp_path):
     """-snapshot: the guest reads back what it wrote (fio-rw verifies its
     pattern) while the image file stays byte-for-byte unchanged."""
-    import hashlib
     import subprocess
     img = tmp_path / "snap.img"
     img.write_bytes(bytes(range(256)) * (4 * 4096))     # 4 MiB, a power of 2
-    before = hashlib.sha256(img.read_bytes()).hexdigest()
+    before = sha256_file(img)
     elf = guestrun.GUEST_DIR / "fio-rw.elf"
     argv = guestrun.guest_argv(guestrun.emu_path(), elf, "mode=rand rw=mix size=64k")
     snap = subprocess.run(argv + ["-sd", str(img), "-snapshot"], capture_output=True,
                           stdin=subprocess.DEVNULL, timeout=120)
     assert snap.returncode == 0, snap.stderr.decode()
     assert b"status=ok" in snap.stdout and b"bad=0" in snap.stdout
-    assert hashlib.sha256(img.read_bytes()).hexdigest() == before
+    assert sha256_file(img) == before
     real = subprocess.run(argv + ["-sd", str(img)], capture_output=True,
                           stdin=subprocess.DEVNULL, timeout=120)
     assert real.stdout == snap.stdout
-    assert hashlib.sha256(img.read_bytes()).hexdigest() != before
+    assert sha256_file(img) != before

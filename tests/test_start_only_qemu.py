@@ -24,6 +24,7 @@ import time
 import pytest
 
 import guestrun
+from machine_args import machine_args
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
@@ -36,7 +37,7 @@ CPU = guestrun.GUEST_DIR / "cpu.elf"
 CLOCK_APPEND = "lines=100 period_us=10000"        # 1 s of guest time
 CPU_APPEND = "scale=32"                            # ~0.5 s of guest time
 SHIFT = 3
-MACHINE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
+MACHINE = machine_args()
 
 
 @pytest.fixture(autouse=True)

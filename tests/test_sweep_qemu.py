@@ -8,7 +8,6 @@ console stamps agreeing with emu-arm's own monitor on the same run.
 Needs build/emu-arm, the guests (scons) and Debian's qemu-system-arm. No
 wall-clock figure is asserted beyond loose bounds on the console's
 resolution."""
-import csv
 import pathlib
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ sys.path.insert(0, str(ROOT / "experiments"))
 from sweep import console  # noqa: E402
 from sweep import spec as sp  # noqa: E402
 from sweep import testutil as tu  # noqa: E402
+from files import read_csv  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 np = pytest.importorskip("numpy")
@@ -435,15 +435,15 @@ def test_merge_report_and_tables_hold_both(bare, tmp_path):
     r = subprocess.run([str(ROOT / "driftlab"), "--no-setup", "report", str(merged), "-o",
                         str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    cfg = list(csv.DictReader(open(out / "tables" / "configs.csv")))
+    cfg = read_csv(out / "tables" / "configs.csv")
     by = {c["policy_label"]: c for c in cfg}
     assert {by[k]["emulator"] for k in ("qemu-align", "qemu-none")} == {"qemu"}
     assert {by[k]["emulator"] for k in ("none", "start-only")} == {"emu-arm"}
     # QEMU's overhead is against QEMU unaligned, not against emu-arm's none
     assert by["qemu-align"]["overhead"] != "" and by["qemu-none"]["overhead"] in ("0", "")
-    runs = list(csv.DictReader(open(out / "tables" / "runs.csv")))
+    runs = read_csv(out / "tables" / "runs.csv")
     assert sorted(x["emulator"] for x in runs) == ["emu-arm"] * 4 + ["qemu"] * 2
-    split = list(csv.DictReader(open(out / "tables" / "split.csv")))
+    split = read_csv(out / "tables" / "split.csv")
     assert {(x["emulator"], x["policy_label"]) for x in split} == {
         ("emu-arm", "none"), ("emu-arm", "start-only"), ("qemu", "qemu-align"),
         ("qemu", "qemu-none")}

@@ -1,5 +1,7 @@
 """Sweep specs: parsing, expansion into jobs, and errors that name the key and
-its line. No emulator runs here."""
+its line. No guest runs here: emulators are only asked for their policy
+listing (-align-policy help=json)."""
+import os
 import pathlib
 import sys
 import textwrap
@@ -11,6 +13,17 @@ sys.path.insert(0, str(ROOT / "experiments"))
 
 from sweep import spec as sp  # noqa: E402
 from sweep.testutil import run_cli  # noqa: E402
+
+EMU = ROOT / "build" / "emu-arm"
+# Policies, their parameters and the largest shift are checked against what
+# the emulator lists (-align-policy help=json): without a build those checks
+# are skipped, and so are the tests of their errors.
+NEEDS_EMU = pytest.mark.skipif(not EMU.is_file(), reason=f"{EMU} is not built: the "
+                               "spec's policies are checked against its own listing")
+
+
+def needs_emu(*case):
+    return pytest.param(*case, marks=NEEDS_EMU)
 
 GOOD = textwrap.dedent("""\
     # a comment
@@ -119,17 +132,24 @@ def test_emu_override_and_python_stand_in():
 
 
 @pytest.mark.parametrize("text,needle,key,words", [
-    ('\n[policies.per-tb]\nmax-advance-us = [1000, 3000]\nmax-advanse-us = 5\n', "max-advanse",
-     "policies.per-tb.max-advanse-us", "has no parameter"),
-    ('\n[policies.per-tb]\nmax-advance-us = [1000, "x"]\n', "max-advance-us",
-     "policies.per-tb.max-advance-us", "integer"),
-    ('\n[policies.per-tb]\nmax-advance-us = -5\n', "max-advance-us",
-     "policies.per-tb.max-advance-us", "out of range"),
-    ('\n[policies.pid]\nkp = 1000.0\n', "kp = 1000", "policies.pid.kp", "out of range"),
-    ('\n[policies.pid]\nwindup = 3\n', "windup", "policies.pid.windup", "boolean"),
-    ('\n[policies.fastest]\n', "[policies.fastest]", "policies.fastest", "unknown policy"),
-    ('\n[policies.x]\npolicy = "nonesuch"\n', 'policy = "nonesuch"', "policies.x.policy",
-     "unknown policy"),
+    needs_emu('\n[policies.per-tb]\nmax-advance-us = [1000, 3000]\nmax-advanse-us = 5\n',
+              "max-advanse", "policies.per-tb.max-advanse-us", "has no parameter"),
+    needs_emu('\n[policies.per-tb]\nmax-advance-us = [1000, "x"]\n', "max-advance-us",
+              "policies.per-tb.max-advance-us", "integer"),
+    needs_emu('\n[policies.per-tb]\nmax-advance-us = -5\n', "max-advance-us",
+              "policies.per-tb.max-advance-us", "out of range"),
+    needs_emu('\n[policies.per-tb]\nmax-advance-us = "2000s"\n', "max-advance-us",
+              "policies.per-tb.max-advance-us", "out of range"),
+    needs_emu('\n[policies.per-tb]\nmax-advance-us = "2 ms"\n', "max-advance-us",
+              "policies.per-tb.max-advance-us", "a duration with ns/us/ms/s"),
+    needs_emu('\n[policies.pid]\nkp = 1000.0\n', "kp = 1000", "policies.pid.kp", "out of range"),
+    needs_emu('\n[policies.pid]\nwindup = 3\n', "windup", "policies.pid.windup", "boolean"),
+    needs_emu('\n[policies.pid]\ncatch-up = "later"\n', "catch-up", "policies.pid.catch-up",
+              "one of warn, bounded, forgive"),
+    needs_emu('\n[policies.fastest]\n', "[policies.fastest]", "policies.fastest",
+              "unknown policy"),
+    needs_emu('\n[policies.x]\npolicy = "nonesuch"\n', 'policy = "nonesuch"',
+              "policies.x.policy", "unknown policy"),
     ('\n[policies.per-tb]\nmax-advance-us = []\n', "max-advance-us = []",
      "policies.per-tb.max-advance-us", "empty"),
     ('\n[workloads.io]\nelf = "build/guests/cpu.elf"\nargs = "x"\n', "args =",
@@ -151,7 +171,7 @@ def test_errors_name_the_key_and_its_line(text, needle, key, words):
 
 @pytest.mark.parametrize("old,new,key,words", [
     ('time_limit = "2m"', 'time_limit = "soon"', "time_limit", "duration"),
-    ('shifts = [0, 6]', 'shifts = [0, 11]', "shifts", "0..10"),
+    needs_emu('shifts = [0, 6]', 'shifts = [0, 11]', "shifts", "0..10"),
     ('shifts = [0, 6]', 'shifts = [6, 6]', "shifts", "twice"),
     ('repetitions = 2', 'repetitions = 0', "repetitions", ">= 1"),
     ('output = "results/demo.h5"', 'output = "results/demo"', "output", ".h5"),
@@ -232,6 +252,7 @@ def test_repo_specs_parse():
         assert sp.expand(s)
 
 
+@NEEDS_EMU
 def test_plugin_policies():
     plug = "build/sync-policies/example_plugin.so"
     text = BASE + '\n[policies.predictive]\nalpha = [0.1, 0.3]\n'
@@ -325,8 +346,8 @@ NONE = '[policies.none]\n'
      "not a policy name"),
     (MIN + CPU + "[policies.per-tb]\nmax-advance-us = [1000, [2]]\n", "max-advance-us",
      "policies.per-tb.max-advance-us", "values must be numbers"),
-    (MIN + CPU + "[policies.per-tb]\nmax-advance-us = 1.5\n", "max-advance-us",
-     "policies.per-tb.max-advance-us", "integer"),
+    needs_emu(MIN + CPU + "[policies.per-tb]\nmax-advance-us = 1.5\n", "max-advance-us",
+              "policies.per-tb.max-advance-us", "integer"),
     (MIN + CPU + "[policies.per-tb]\nmax-advance-us = []\n", "max-advance-us",
      "policies.per-tb.max-advance-us", "empty"),
     # slurm
@@ -432,3 +453,92 @@ def test_workload_filter_errors_name_key_and_line():
     # QEMU's labels are only known when QEMU runs
     bad = FILTERED.replace('emulators = ["emu-arm", "qemu"]', 'emulators = ["emu-arm"]')
     assert "'qemu-align' is not a policy label" in str(error(bad))
+
+
+# An emulator whose listing differs from emu-arm's: the checks follow it.
+LISTING = {
+    "format": "driftlab-align-policies", "version": 1, "policy_abi_version": 3,
+    "icount_shift": {"min": 0, "max": 7},
+    "runtime_params": [{"name": "catch-up", "type": "enum", "default": "warn",
+                        "values": ["warn", "forgive"], "help": "h"}],
+    "policies": [{"name": "only", "description": "d", "origin": "built-in", "plugin": False,
+                  "params": [{"name": "n", "type": "int", "default": "2", "min": 1, "max": 5,
+                              "integer": True, "help": "h"},
+                             {"name": "wait", "type": "time", "default": "3", "min": 0.5,
+                              "max": 4, "integer": True, "unit": "us",
+                              "units": {"ns": 1, "us": 1000}, "help": "h"}]}],
+}
+
+
+def listing_emu(tmp_path, listing=LISTING):
+    """A stand-in binary that prints `listing` for -align-policy help=json
+    and counts how often it is asked."""
+    emu = tmp_path / "emu"
+    emu.write_text("#!/bin/sh\n"
+                   f"echo asked >> '{tmp_path}/asked'\n"
+                   "[ \"$*\" = '-align-policy help=json' ] || exit 1\n"
+                   f"cat <<'EOF'\n{__import__('json').dumps(listing)}\nEOF\n")
+    emu.chmod(0o755)
+    return emu
+
+
+def times_asked(tmp_path):
+    f = tmp_path / "asked"
+    return len(f.read_text().splitlines()) if f.exists() else 0
+
+
+ONLY = MIN + CPU + "[policies.only]\nn = [1, 5]\nwait = [\"500ns\", 4]\n"
+
+
+def test_policies_and_shifts_come_from_the_emulators_listing(tmp_path):
+    emu = listing_emu(tmp_path)
+    jobs = sp.expand(parse(ONLY, emu=str(emu)))
+    assert [j.params_str for j in jobs] == ["n=1,wait=500ns", "n=1,wait=4", "n=5,wait=500ns",
+                                            "n=5,wait=4"]
+    for text, key, words in [
+            (ONLY.replace("n = [1, 5]", "n = 6"), "policies.only.n", "out of range [1, 5]"),
+            (ONLY.replace('"500ns"', '"499ns"'), "policies.only.wait", "out of range [0.5, 4] us"),
+            (ONLY.replace('"500ns"', '"1ms"'), "policies.only.wait", "a duration with ns/us"),
+            (ONLY + "catch-up = \"bounded\"\n", "policies.only.catch-up", "one of warn, forgive"),
+            (ONLY + "[policies.none]\n", "policies.none", "emu-arm has: only)"),
+            (ONLY.replace("shifts = [0]", "shifts = [7, 8]"), "shifts", "integer 0..7")]:
+        e = error(text, emu=str(emu))
+        assert e.key == key and words in str(e), str(e)
+    assert times_asked(tmp_path) == 1, "asked once per binary in a process"
+    t = emu.stat().st_mtime_ns + 10 ** 9
+    os.utime(emu, ns=(t, t))
+    parse(ONLY, emu=str(emu))
+    assert times_asked(tmp_path) == 2, "asked again when the binary changed"
+
+
+def test_an_emulator_without_a_listing_is_one_line(tmp_path):
+    emu = listing_emu(tmp_path, listing={"format": "something else"})
+    e = error(ONLY, emu=str(emu), check_files=True)
+    assert e.key is None and "gave no policy listing" in str(e) and "\n" not in str(e)
+    bad = tmp_path / "bad-emu"
+    bad.write_text("#!/bin/sh\necho 'emu-arm: no such thing' >&2\nexit 1\n")
+    bad.chmod(0o755)
+    e = error(ONLY, emu=str(bad), check_files=True)
+    assert str(e) == f"spec.toml: {bad} could not list its policies: emu-arm: no such thing"
+
+
+def test_missing_emulator(tmp_path):
+    gone = str(tmp_path / "no-emu")
+    # with the files checked: one line, after the spec's own mistakes
+    e = error(MIN + CPU + NONE, emu=gone, check_files=True)
+    assert str(e) == (f"spec.toml: emulator {gone} does not exist (./driftlab build, or --emu "
+                      "PATH); it lists the policies a spec may use")
+    e = error(MIN + CPU + NONE + "[slurm]\nthrottle = 0\n", emu=gone, check_files=True)
+    assert e.key == "slurm.throttle"
+    # a dry run: a warning, and policies and shifts go unchecked
+    s = parse(MIN + CPU + "[policies.nonesuch]\nx = 1\n", emu=gone)
+    assert [j.policy for j in sp.expand(s)] == ["nonesuch"]
+    assert s.warnings == [f"spec.toml: policies and shifts are not checked: emulator {gone} "
+                          "does not exist (./driftlab build, or --emu PATH); it lists the "
+                          "policies a spec may use"]
+
+
+def test_python_stand_in_takes_any_policy():
+    s = parse(MIN + CPU + "[policies.nonesuch]\n", emu="experiments/sweep/fake_emu.py",
+              check_files=True)
+    assert any("is a stand-in, which takes any policy" in w for w in s.warnings)

@@ -1,5 +1,6 @@
 /* Policy registry, parameter parsing and the plugin loader. */
 #include "sync/sync.h"
+#include "json_writer.h"
 #include <dlfcn.h>
 #include <stdint.h>
 #include <errno.h>
@@ -40,22 +41,29 @@ static const char *type_name(SyncParamType t)
     return "?";
 }
 
+/* The spellings the parser accepts, shared with both help listings so that
+ * what they print is what parses. */
+static const struct { const char *unit; int64_t mul; } duration_units[] = {
+    { "", 1000 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+};
+#define N_DURATION_UNITS (sizeof duration_units / sizeof duration_units[0])
+static const char *const bool_yes[] = { "on", "true", "yes", "1" };
+static const char *const bool_no[] = { "off", "false", "no", "0" };
+#define N_BOOL_SPELLINGS (sizeof bool_yes / sizeof bool_yes[0])
+
 /* "150" (us), "150us", "2ms", "1s", "500ns" -> ns; false if malformed. */
 static bool parse_duration(const char *v, int64_t *ns)
 {
-    static const struct { const char *unit; int64_t mul; } units[] = {
-        { "", 1000 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-    };
     char *end;
     errno = 0;
     long long x = strtoll(v, &end, 10);
     if (!*v || errno || end == v)
         return false;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (!strcmp(end, units[i].unit)) {
-            if (x > INT64_MAX / units[i].mul || x < INT64_MIN / units[i].mul)
+    for (size_t i = 0; i < N_DURATION_UNITS; i++)
+        if (!strcmp(end, duration_units[i].unit)) {
+            if (x > INT64_MAX / duration_units[i].mul || x < INT64_MIN / duration_units[i].mul)
                 return false;
-            *ns = x * units[i].mul;
+            *ns = x * duration_units[i].mul;
             return true;
         }
     return false;
@@ -101,11 +109,9 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
         return 0;
     }
     case SYNC_PARAM_BOOL: {
-        static const char *const yes[] = { "on", "true", "yes", "1" };
-        static const char *const no[] = { "off", "false", "no", "0" };
-        for (int i = 0; i < 4; i++) {
-            bool b = !strcasecmp(v, yes[i]);
-            if (b || !strcasecmp(v, no[i])) {
+        for (size_t i = 0; i < N_BOOL_SPELLINGS; i++) {
+            bool b = !strcasecmp(v, bool_yes[i]);
+            if (b || !strcasecmp(v, bool_no[i])) {
                 memcpy(dst, &b, sizeof b);
                 return 0;
             }
@@ -298,17 +304,16 @@ void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
 
 /* ---- the runtime's parameters, taken by every policy ------------------ */
 
+/* catch-up is a choice, not a SyncParam: its values are these names. */
 static const char *const catch_up_names[] = { "warn", "bounded", "forgive" };
+#define N_CATCH_UP_MODES (int)(sizeof catch_up_names / sizeof catch_up_names[0])
+#define CATCH_UP_DEFAULT SYNC_CATCHUP_WARN
+static const char catch_up_help[] =
+    "lateness: warn (make all up), bounded (at most the limit), forgive (after the limit)";
 
 const char *sync_catch_up_name(int mode)
 {
-    return mode >= 0 && mode < 3 ? catch_up_names[mode] : "?";
-}
-
-void sync_common_defaults(SyncCommon *c)
-{
-    *c = (SyncCommon){ .dry_run = false, .catch_up = SYNC_CATCHUP_WARN,
-                       .catch_up_limit_ns = 100 * 1000000LL, .speed = 1.0 };
+    return mode >= 0 && mode < N_CATCH_UP_MODES ? catch_up_names[mode] : "?";
 }
 
 void sync_common_format(const SyncCommon *c, char *buf, size_t n)
@@ -338,13 +343,25 @@ static const SyncPolicy common_table = {
     .params = common_params, .params_size = sizeof(CommonParams),
 };
 
+void sync_common_defaults(SyncCommon *c)
+{
+    /* From the table's default texts, so that the defaults both help
+     * listings print are the ones a run gets. */
+    CommonParams cp;
+    char err[SYNC_ERR_LEN];
+    if (sync_params_parse(&common_table, NULL, &cp, err, sizeof err) < 0)
+        abort();          /* a malformed constant in common_params */
+    *c = (SyncCommon){ .dry_run = cp.dry_run, .catch_up = CATCH_UP_DEFAULT,
+                       .catch_up_limit_ns = cp.limit, .speed = cp.speed };
+}
+
 /* Takes key=val (key already split) if it is a runtime parameter: 1 taken,
  * 0 not one, -1 error. */
 static int common_param(const SyncPolicy *p, const char *key, const char *val, SyncCommon *c,
                         char *err, size_t n)
 {
     if (!strcmp(key, "catch-up")) {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < N_CATCH_UP_MODES; i++)
             if (!strcmp(val, catch_up_names[i])) {
                 c->catch_up = i;
                 return 1;
@@ -499,31 +516,147 @@ void sync_registry_free(SyncRegistry *r)
     *r = (SyncRegistry){0};
 }
 
+static bool is_plugin(const SyncRegistry *r, int i)
+{
+    return strcmp(r->origin[i], "built-in") != 0;
+}
+
+static void param_line(FILE *f, const char *name, const char *def, const char *type,
+                       const char *help)
+{
+    char kv[80];
+    snprintf(kv, sizeof kv, "%s=%s", name, def);
+    fprintf(f, "      %-24s %-5s %s\n", kv, type, help);
+}
+
 void sync_registry_help(const SyncRegistry *r, FILE *f)
 {
     fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
-               "-align-policy-plugin PATH.so):\n");
+               "-align-policy-plugin PATH.so; help=json for programs):\n");
     for (int i = 0; i < r->n; i++) {
         const SyncPolicy *p = r->policy[i];
         fprintf(f, "\n  %-15s %s%s%s%s\n", p->name, p->description,
-                strcmp(r->origin[i], "built-in") ? " [plugin " : "",
-                strcmp(r->origin[i], "built-in") ? r->origin[i] : "",
-                strcmp(r->origin[i], "built-in") ? "]" : "");
-        for (const SyncParam *d = p->params; d && d->name; d++) {
-            char def[80];
-            snprintf(def, sizeof def, "%s=%s", d->name, d->def);
-            fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
-        }
+                is_plugin(r, i) ? " [plugin " : "", is_plugin(r, i) ? r->origin[i] : "",
+                is_plugin(r, i) ? "]" : "");
+        for (const SyncParam *d = p->params; d && d->name; d++)
+            param_line(f, d->name, d->def, type_name(d->type), d->help);
         if (!p->params || !p->params->name)
             fprintf(f, "      (no parameters)\n");
     }
     fprintf(f, "\n  Every policy also takes the runtime's parameters:\n");
-    for (const SyncParam *d = common_params; d->name; d++) {
-        char def[80];
-        snprintf(def, sizeof def, "%s=%s", d->name, d->def);
-        fprintf(f, "      %-24s %-5s %s\n", def, type_name(d->type), d->help);
-    }
-    fprintf(f, "      %-24s %-5s %s\n", "catch-up=warn", "enum",
-            "lateness: warn (make all up), bounded (at most the limit), forgive (after the limit)");
+    for (const SyncParam *d = common_params; d->name; d++)
+        param_line(f, d->name, d->def, type_name(d->type), d->help);
+    param_line(f, "catch-up", catch_up_names[CATCH_UP_DEFAULT], "enum", catch_up_help);
     fprintf(f, "\n`-icount shift=N,align=on` alone selects start-only.\n");
+}
+
+static void json_strings(JsonWriter *w, const char *key, const char *const *s, size_t n)
+{
+    json_key(w, key);
+    json_array_begin(w);
+    for (size_t i = 0; i < n; i++)
+        json_string(w, s[i]);
+    json_array_end(w);
+}
+
+/* One parameter as parse_value() reads it: the bounds apply to numbers and
+ * durations (in us), the spellings to booleans. */
+static void param_json(JsonWriter *w, const SyncParam *d)
+{
+    json_object_begin(w);
+    json_key(w, "name");
+    json_string(w, d->name);
+    json_key(w, "type");
+    json_string(w, type_name(d->type));
+    json_key(w, "default");
+    json_string(w, d->def);
+    if (d->type == SYNC_PARAM_BOOL) {
+        json_strings(w, "true", bool_yes, N_BOOL_SPELLINGS);
+        json_strings(w, "false", bool_no, N_BOOL_SPELLINGS);
+        json_key(w, "ignore_case");
+        json_bool(w, true);
+    } else {
+        json_key(w, "min");
+        json_number(w, d->min);
+        json_key(w, "max");
+        json_number(w, d->max);
+        json_key(w, "integer");
+        json_bool(w, d->type != SYNC_PARAM_DOUBLE);
+    }
+    if (d->type == SYNC_PARAM_DURATION) {
+        json_key(w, "unit");
+        json_string(w, "us");
+        json_key(w, "units");            /* suffix: ns in one */
+        json_object_begin(w);
+        for (size_t i = 0; i < N_DURATION_UNITS; i++)
+            if (*duration_units[i].unit) {
+                json_key(w, duration_units[i].unit);
+                json_int(w, duration_units[i].mul);
+            }
+        json_object_end(w);
+    }
+    json_key(w, "help");
+    json_string(w, d->help);
+    json_object_end(w);
+}
+
+void sync_registry_help_json(const SyncRegistry *r, FILE *f)
+{
+    JsonWriter w;
+    json_init(&w, f);
+    json_object_begin(&w);
+    json_key(&w, "format");
+    json_string(&w, "driftlab-align-policies");
+    json_key(&w, "version");
+    json_int(&w, 1);
+    json_key(&w, "policy_abi_version");
+    json_int(&w, SYNC_POLICY_ABI_VERSION);
+    json_key(&w, "icount_shift");
+    json_object_begin(&w);
+    json_key(&w, "min");
+    json_int(&w, 0);
+    json_key(&w, "max");
+    json_int(&w, ICOUNT_MAX_SHIFT);
+    json_object_end(&w);
+
+    json_key(&w, "runtime_params");
+    json_array_begin(&w);
+    for (const SyncParam *d = common_params; d->name; d++)
+        param_json(&w, d);
+    json_object_begin(&w);
+    json_key(&w, "name");
+    json_string(&w, "catch-up");
+    json_key(&w, "type");
+    json_string(&w, "enum");
+    json_key(&w, "default");
+    json_string(&w, catch_up_names[CATCH_UP_DEFAULT]);
+    json_strings(&w, "values", catch_up_names, N_CATCH_UP_MODES);
+    json_key(&w, "help");
+    json_string(&w, catch_up_help);
+    json_object_end(&w);
+    json_array_end(&w);
+
+    json_key(&w, "policies");
+    json_array_begin(&w);
+    for (int i = 0; i < r->n; i++) {
+        const SyncPolicy *p = r->policy[i];
+        json_object_begin(&w);
+        json_key(&w, "name");
+        json_string(&w, p->name);
+        json_key(&w, "description");
+        json_string(&w, p->description);
+        json_key(&w, "origin");
+        json_string(&w, r->origin[i]);
+        json_key(&w, "plugin");
+        json_bool(&w, is_plugin(r, i));
+        json_key(&w, "params");
+        json_array_begin(&w);
+        for (const SyncParam *d = p->params; d && d->name; d++)
+            param_json(&w, d);
+        json_array_end(&w);
+        json_object_end(&w);
+    }
+    json_array_end(&w);
+    json_object_end(&w);
+    json_finish(&w);
 }

@@ -10,7 +10,8 @@
 const char sync_cli_usage[] =
 "  -align-policy NAME[,key=value...]\n"
 "                        clock-alignment policy (needs -icount shift=N; 'help'\n"
-"                        lists every policy with its parameters and defaults);\n"
+"                        lists every policy with its parameters and defaults,\n"
+"                        'help=json' the same as JSON);\n"
 "                        -icount ...,align=on alone means start-only\n"
 "  -align-policy-plugin PATH.so  load an alignment policy from a shared object\n"
 "  -record FILE.h5       record drift, policy events and a summary (HDF5; written\n"
@@ -113,7 +114,8 @@ int sync_cli_option(SyncConfig *c, const char *o, const char *v)
         return 0;
     }
     if (!strcmp(o, "-align-policy")) {
-        if (strcmp(v, "help")) {
+        bool json = !strcmp(v, "help=json");
+        if (strcmp(v, "help") && !json) {
             c->policy_spec = v;
             return 0;
         }
@@ -131,6 +133,8 @@ int sync_cli_option(SyncConfig *c, const char *o, const char *v)
         int rc = load_registry(&reg, &all, err, sizeof err);
         if (rc < 0)
             print_err(err);
+        else if (json)
+            sync_registry_help_json(&reg, stdout);
         else
             sync_registry_help(&reg, stdout);
         sync_registry_free(&reg);

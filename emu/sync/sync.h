@@ -40,6 +40,10 @@ const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name);
 void sync_registry_names(const SyncRegistry *r, char *buf, size_t n);
 /* `-align-policy help`: every policy, its description and parameters. */
 void sync_registry_help(const SyncRegistry *r, FILE *f);
+/* `-align-policy help=json`: the same for programs, with each parameter's
+ * type, default and accepted values or bounds, the runtime's parameters and
+ * the icount shifts -icount accepts (see docs/policies.md). */
+void sync_registry_help_json(const SyncRegistry *r, FILE *f);
 /* dlopen()s path, looks up SYNC_POLICY_SYMBOL, checks the ABI and registers it. */
 int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size_t n);
 

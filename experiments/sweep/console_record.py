@@ -8,11 +8,12 @@ emu-arm's own recorder writes (docs/hdf5-schema.md):
 - add_console(): the same /console group in an emu-arm record, beside its
   1 kHz monitor's /drift, so both emulators are measured on the same footing.
 """
-import hashlib
 import os
 import platform
 import shlex
 import subprocess
+
+from files import sha256_file
 
 from .console import CLOCK_NAMES, drift_series
 
@@ -39,17 +40,6 @@ def _host_cpu():
     except OSError:
         pass
     return platform.processor() or "unknown"
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
-    except OSError:
-        return "unavailable"
 
 
 def _series(f, name, cols, attrs):
@@ -169,7 +159,8 @@ def write_qemu_record(path, job, reader, poller, rusage, exit_code, wall_s, star
                                             else "QEMU without alignment"),
                      "policy_origin": "qemu", "shift": job.shift, "icount_options": icount,
                      "workload": job.elf, "workload_args": job.append,
-                     "image_sha256": _sha256(job.elf), "host_cpu": _host_cpu(),
+                     "image_sha256": sha256_file(job.elf, unreadable="unavailable"),
+                     "host_cpu": _host_cpu(),
                      "host_kernel": " ".join(os.uname()), "git_commit": "unknown",
                      "start_time_utc": started_utc, "command_line": shlex.join(job.argv),
                      "monitor_rate_hz": 1.0 / poller.period_s if poller else 0.0,

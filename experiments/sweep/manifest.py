@@ -12,13 +12,14 @@ RESULTS_DIR/
     slurm/               sbatch scripts, submissions.json, per-task logs
 """
 import datetime
-import hashlib
 import json
 import os
 import pathlib
 import platform
 import socket
 import subprocess
+
+from files import sha256_file
 
 from . import PYTHON, ROOT
 from .spec import Job
@@ -131,20 +132,12 @@ def checksum_path(job):
     return pathlib.Path(job.record + ".sha256")
 
 
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def write_checksum(job, path):
     """Records the SHA-256 of `path` (the run's file, about to become its
     final record) in runs/ID.h5.sha256."""
     c = checksum_path(job)
     tmp = c.with_name(c.name + f".tmp-{os.getpid()}")
-    tmp.write_text(sha256_of(path) + "\n")
+    tmp.write_text(sha256_file(path) + "\n")
     os.replace(tmp, c)
 
 
@@ -165,7 +158,7 @@ def record_ok(job, verify=False):
             return False, f"its checksum file is unreadable ({e.strerror})"
         if want is not None:
             try:
-                got = sha256_of(p)
+                got = sha256_file(p)
             except OSError as e:
                 return False, f"unreadable ({e.strerror})"
             if got != want:

@@ -17,6 +17,8 @@ import pathlib
 import secrets
 import socket
 
+from files import sha256_file
+
 from . import manifest as mf
 
 # fixed columns: (name, kind) with kind 's' (string), 'i' (int64), 'f' (float64), 'b' (bool)
@@ -69,17 +71,6 @@ def run_summary(f):
         if g in f:
             return _scalars(f[g])
     return {}
-
-
-def sha256_file(p):
-    h = hashlib.sha256()
-    try:
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
-    except OSError:
-        return "unavailable"
 
 
 def _free_kib(d):
@@ -214,7 +205,7 @@ def merge(results_dir, output=None, allow_missing=False, stream=None):
             pa["merged"] = mf.now_iso()
             pa["backend"] = m.get("backend", "")
             pa["emu"] = m["emu"]
-            pa["emu_sha256"] = sha256_file(m["emu"])
+            pa["emu_sha256"] = sha256_file(m["emu"], unreadable="unavailable")
             pa["emulators"] = json.dumps(m.get("emulators", ["emu-arm"]))
             pa["qemu"] = m.get("qemu", "")
             pa["qemu_versions"] = json.dumps(sorted({str(r.get("emulator_version"))

@@ -61,13 +61,13 @@ import json
 import math
 import pathlib
 import re
-import sys
+import subprocess
 import tomllib
 
-from . import PYTHON, ROOT
+import linux_guest
+from machine_args import machine_args
 
-sys.path.insert(0, str(ROOT / "experiments" / "tools"))
-import linux_guest  # noqa: E402
+from . import PYTHON, ROOT
 
 DEFAULT_EMU = "build/emu-arm"
 DEFAULT_QEMU = "qemu-system-arm"
@@ -82,7 +82,6 @@ QEMU_POLICY = {True: "qemu-align", False: "qemu-none"}
 # line (the region of interest is applied by the runner to the console).
 EMU_ONLY_OPTS = {"-roi-begin": 1, "-roi-end": 1, "-rtc-base": 1, "-record-rate": 1,
                  "-tb-chain": 1, "-stats": 0, "-quiet": 0}
-MACHINE_ARGS = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 
 TOP_KEYS = {"name", "description", "output", "time_limit", "repetitions", "shifts", "align",
             "emu", "emu_args", "plugins", "workloads", "policies", "slurm",
@@ -194,61 +193,87 @@ def key_lines(text):
     return lines
 
 
-# ---- the policies emu-arm knows -------------------------------------------
+# ---- the policies emu-arm knows --------------------------------------------
+# The binary is the truth: `EMU -align-policy help=json` lists its policies
+# (and those of the plugins it is given), each parameter's type, default and
+# bounds, and the icount shifts -icount accepts (docs/policies.md).
+
+# QEMU 7.2's own limit on -icount shift (MAX_ICOUNT_SHIFT, softmmu/icount.c),
+# for QEMU's jobs; emu-arm's comes from its listing.
+QEMU_MAX_SHIFT = 10
+
+
+class CatalogueError(Exception):
+    """The emulator could not list its policies; the text is one line."""
+
 
 @dataclasses.dataclass
-class ParamInfo:
-    name: str
-    type: str          # INT, DOUBLE, BOOL, DURATION (a bare number is in us)
-    default: str
-    lo: float
-    hi: float
+class Catalogue:
+    """What one emulator binary (with some plugins loaded) accepts."""
+    policies: dict     # {policy name: {param name: the listing's PARAM dict}}, runtime's included
+    origin: dict       # {policy name: "built-in" or the plugin path}
+    max_shift: int
 
 
-_PARAM_RE = re.compile(r'\{\s*"([a-z0-9-]+)"\s*,\s*SYNC_PARAM_(INT|DOUBLE|BOOL|DURATION)\s*,\s*"([^"]*)"\s*,'
-                       r'\s*([^,]+?)\s*,\s*([^,]+?)\s*,')
-_NAME_RE = re.compile(r'\.name\s*=\s*"([a-z0-9-]+)"')
-# The runtime's parameters, which every policy takes (emu/sync/registry.c).
-RUNTIME_PARAMS = {
-    "dry-run": ParamInfo("dry-run", "BOOL", "off", math.nan, math.nan),
-    "catch-up": ParamInfo("catch-up", "CHOICE", "warn", math.nan, math.nan),
-    "catch-up-limit": ParamInfo("catch-up-limit", "DURATION", "100000", 0.0, 1e12),
-    "speed": ParamInfo("speed", "DOUBLE", "1", 1e-6, 1e6),
-}
-CATCH_UP_MODES = ("warn", "bounded", "forgive")
+_catalogues = {}
 
 
-def _num(s):
-    s = s.strip()
-    if s.startswith("ICOUNT_MAX_SHIFT"):
-        return 10.0
+def _mtime(p):
     try:
-        return float(s)
-    except ValueError:
-        return math.nan
+        return pathlib.Path(p).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
-def known_policies(src_dir=None):
-    """{policy name: {param name: ParamInfo}} read from sync-policies/*.c, or
-    None when the sources are not there (then policies are not checked).
-    Plugins (sources that export driftlab_sync_policy) are listed under the
-    key (None, SO-STEM) instead: {(None, 'example_plugin'): ('predictive', params)}."""
-    src_dir = pathlib.Path(src_dir or ROOT / "sync-policies")
-    files = sorted(src_dir.glob("*.c")) if src_dir.is_dir() else []
+def policy_catalogue(emu, plugins=()):
+    """The Catalogue of `emu -align-policy-plugin P... -align-policy help=json`,
+    asked once per binary (path and mtime) and plugin set in a process."""
+    key = (str(emu), _mtime(emu), tuple((str(p), _mtime(p)) for p in plugins))
+    if key not in _catalogues:
+        _catalogues[key] = _ask_catalogue(emu, plugins)
+    got = _catalogues[key]
+    if isinstance(got, CatalogueError):
+        raise got
+    return got
+
+
+def _ask_catalogue(emu, plugins):
+    argv = [str(emu)] + [a for p in plugins for a in ("-align-policy-plugin", str(p))]
+    try:
+        r = subprocess.run(argv + ["-align-policy", "help=json"], capture_output=True,
+                           text=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return CatalogueError(f"{emu} could not list its policies: {e}")
+    if r.returncode != 0:
+        why = next((l for l in r.stderr.splitlines() if l.strip()), f"exit status {r.returncode}")
+        return CatalogueError(f"{emu} could not list its policies: {why.strip()}")
+    try:
+        doc = json.loads(r.stdout)
+        if doc.get("format") != "driftlab-align-policies" or doc.get("version") != 1:
+            raise ValueError("not a version 1 driftlab-align-policies document")
+        runtime = {d["name"]: d for d in doc["runtime_params"]}
+        policies, origin = {}, {}
+        for p in doc["policies"]:
+            policies[p["name"]] = {**{d["name"]: d for d in p["params"]}, **runtime}
+            origin[p["name"]] = p["origin"]
+        return Catalogue(policies, origin, int(doc["icount_shift"]["max"]))
+    except (ValueError, KeyError, TypeError) as e:
+        return CatalogueError(f"{emu} -align-policy help=json gave no policy listing "
+                              f"(an emulator older than it?): {str(e).splitlines()[0]}")
+
+
+def plugins_beside(emu):
+    """{policy name: plugin path} of the plugins built with `emu` (in
+    <its directory>/sync-policies/), for a hint when a spec names one of
+    their policies without loading it. Plugins that do not load are left out."""
     out = {}
-    for f in files:
-        text = f.read_text(errors="replace")
-        names = _NAME_RE.findall(text)
-        if len(names) != 1:
+    for so in sorted(pathlib.Path(emu).parent.glob("sync-policies/*.so")):
+        try:
+            cat = policy_catalogue(emu, [str(so)])
+        except CatalogueError:
             continue
-        params = {m[0]: ParamInfo(m[0], m[1], m[2], _num(m[3]), _num(m[4]))
-                  for m in _PARAM_RE.findall(text)}
-        params.update(RUNTIME_PARAMS)
-        if re.search(r"SyncPolicy\s+driftlab_sync_policy\b", text):
-            out[(None, f.stem)] = (names[0], params)
-        else:
-            out[names[0]] = params
-    return out or None
+        out.update({n: o for n, o in cat.origin.items() if o == str(so)})
+    return out
 
 
 # ---- the spec --------------------------------------------------------------
@@ -376,7 +401,10 @@ def _fmt_value(v):
 
 def parse_spec(path, text=None, emu=None, output=None, check_files=True, policies="auto"):
     """Reads and checks a spec; raises SpecError. `emu`/`output` override the
-    spec's; `policies` is known_policies() output, None to skip that check."""
+    spec's. `policies`: "auto" checks policies, parameters and shifts against
+    what the emulator lists (policy_catalogue); a Catalogue, against that;
+    None skips those checks. Without check_files, a missing emulator is a
+    warning and its policies go unchecked."""
     path = str(path)
     if text is None:
         try:
@@ -394,8 +422,6 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             line = len(text.splitlines())
         raise SpecError(path, line, None, f"TOML syntax error: {msg}")
     c = _Checker(path, text)
-    if policies == "auto":
-        policies = known_policies()
 
     for k in data:
         if k not in TOP_KEYS:
@@ -434,16 +460,16 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
     if not isinstance(reps, int) or isinstance(reps, bool) or reps < 1:
         c.fail(["repetitions"], f"must be an integer >= 1, not {reps!r}")
 
-    shifts = need("shifts", (list, int), "a list of icount shifts (integers 0..10)")
+    shifts = need("shifts", (list, int), "a list of icount shifts (integers from 0, or \"auto\")")
     if isinstance(shifts, int):
         shifts = [shifts]
     if not shifts:
         c.fail(["shifts"], "must not be empty")
-    for s in shifts:
+    for s in shifts:        # the upper bound once the emulators are known
         if s == "auto":
             continue
-        if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s <= 10:
-            c.fail(["shifts"], f"each shift must be an integer 0..10 or \"auto\", not {s!r}")
+        if not isinstance(s, int) or isinstance(s, bool) or s < 0:
+            c.fail(["shifts"], f"each shift must be an integer from 0 or \"auto\", not {s!r}")
     shifts = [AUTO_SHIFT if s == "auto" else s for s in shifts]
     if len(set(shifts)) != len(shifts):
         c.fail(["shifts"], "lists a shift twice")
@@ -534,18 +560,24 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         c.fail(["shifts"], "shift \"auto\" is QEMU's (add \"qemu\" to emulators); emu-arm's "
                "adaptive shift is the policy adaptive-shift")
 
-    builtin = plugin_pols = None
-    if policies is not None:
-        builtin = {k: v for k, v in policies.items() if isinstance(k, str)}
-        plugin_pols = {}
-        unknown_plugin = False
-        for x in plugins:
-            stem = pathlib.Path(x).name.split(".")[0]
-            if (None, stem) in policies:
-                name, params = policies[(None, stem)]
-                plugin_pols[name] = params
-            else:
-                unknown_plugin = True      # a plugin we have no source for: accept any name
+    catalogue = policies if isinstance(policies, Catalogue) else None
+    no_catalogue = None     # (key, why): an error once the spec itself is checked
+    if policies == "auto" and "emu-arm" in emulators:
+        catalogue, why_not = _emu_catalogue(emu, plugins)
+        if why_not and check_files and not is_stand_in(emu):
+            no_catalogue = (["plugins"] if any(x in why_not for x in plugins)
+                            else ["emu"] if "emu" in data else [], why_not)
+        elif why_not:
+            warnings.append(f"{path}: policies and shifts are not checked: {why_not}")
+    limits = ([catalogue.max_shift] if catalogue else []) + (
+        [QEMU_MAX_SHIFT] if "qemu" in emulators else [])
+    max_shift = min(limits) if limits else None
+    for s in shifts:
+        if max_shift is not None and s > max_shift:
+            c.fail(["shifts"], f"each shift must be an integer 0..{max_shift} or \"auto\", "
+                   f"not {s!r}")
+    # a plugin that is not there yet (a dry run) may define any policy
+    missing_plugin = any(not pathlib.Path(x).is_file() for x in plugins)
     wl = need("workloads", dict, "a table of workloads ([workloads.NAME] with elf = ...)")
     if not wl:
         c.fail(["workloads"], "must define at least one workload ([workloads.NAME])")
@@ -561,7 +593,7 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
                 c.fail(key + ["linux"], "the Linux guest runs with sleep=off, which shift "
                        "\"auto\" does not allow (QEMU refuses it): remove \"auto\" from shifts")
             workloads.append(_workload_filters(
-                c, key, w, _linux_workload(c, key, label, w, check_files, warnings)))
+                c, key, w, _linux_workload(c, key, label, w, check_files, warnings), max_shift))
             continue
         for k in w:
             if k not in WORKLOAD_KEYS:
@@ -588,7 +620,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
             c.fail(key + ["emu_args"], "must be a list of strings")
         # Paths after -sd are relative to the repository, like elf.
         wargs = [resolve(a) if i and wargs[i - 1] == "-sd" else a for i, a in enumerate(wargs)]
-        workloads.append(_workload_filters(c, key, w, Workload(label, elf, elf_given, apps, wargs)))
+        workloads.append(_workload_filters(c, key, w, Workload(label, elf, elf_given, apps, wargs),
+                                           max_shift))
 
     if "emu-arm" in emulators:
         pol = need("policies", dict, "a table of policies ([policies.NAME] with its parameters)")
@@ -614,16 +647,15 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         if not isinstance(pname, str) or not re.fullmatch(r"[a-z0-9-]+", pname):
             c.fail(key + (["policy"] if "policy" in p else []), f"is not a policy name: {pname!r}")
         info = None
-        if builtin is not None:
-            if pname in builtin:
-                info = builtin[pname]
-            elif pname in plugin_pols:
-                info = plugin_pols[pname]
-            elif not unknown_plugin:
-                names = sorted(builtin) + sorted(f"{n} (plugin)" for n in plugin_pols)
-                hint = "".join(f"; '{n}' is the plugin {stem}.so: add it to plugins = [...]"
-                               for k, v in policies.items() if not isinstance(k, str)
-                               for n, stem in [(v[0], k[1])] if n == pname)
+        if catalogue is not None:
+            if pname in catalogue.policies:
+                info = catalogue.policies[pname]
+            elif not missing_plugin:
+                names = [n if o == "built-in" else f"{n} (plugin)"
+                         for n, o in catalogue.origin.items()]
+                so = plugins_beside(emu).get(pname)
+                hint = (f"; '{pname}' is the plugin {pathlib.Path(so).name}: add it to "
+                        "plugins = [...]" if so else "")
                 c.fail(key + (["policy"] if "policy" in p else []),
                        f"unknown policy '{pname}' (emu-arm has: {', '.join(names)}){hint}")
         grid = []
@@ -670,6 +702,8 @@ def parse_spec(path, text=None, emu=None, output=None, check_files=True, policie
         if k == "extra" and (not isinstance(v, list) or not all(isinstance(a, str) for a in v)):
             c.fail(["slurm", k], "must be a list of sbatch options, e.g. [\"--mem=1G\"]")
 
+    if no_catalogue:        # after the spec's own mistakes, which need no build
+        c.fail(*no_catalogue)
     spec = Spec(path=str(pathlib.Path(path).resolve()), text=text, name=name,
                 description=description, output=output, results_dir=results_dir,
                 time_limit_s=time_limit, repetitions=reps, shifts=list(shifts),
@@ -733,16 +767,19 @@ def _linux_workload(c, key, label, w, check_files, warnings):
                     [linux_guest.append_line(run, secs, extra)], args, linux=True)
 
 
-def _workload_filters(c, key, w, wl):
+def _workload_filters(c, key, w, wl, max_shift):
     """Reads a workload's `shifts` and `policies` into wl (labels are checked
-    once the policies are known)."""
+    once the policies are known). max_shift: the emulators' limit, or None
+    when it is not known."""
     if "shifts" in w:
         sh = w["shifts"]
         sh = [sh] if isinstance(sh, int) and not isinstance(sh, bool) else sh
+        top = max_shift if max_shift is not None else math.inf
         if (not isinstance(sh, list) or not sh
-                or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 10
+                or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= top
                            for x in sh)):
-            c.fail(key + ["shifts"], "must be a non-empty list of icount shifts (integers 0..10)")
+            c.fail(key + ["shifts"], "must be a non-empty list of icount shifts (integers "
+                   + (f"0..{max_shift})" if max_shift is not None else "from 0)"))
         if len(set(sh)) != len(sh):
             c.fail(key + ["shifts"], "lists a shift twice")
         wl.shifts = list(sh)
@@ -754,26 +791,66 @@ def _workload_filters(c, key, w, wl):
     return wl
 
 
-def _check_param(c, key, info, x):
-    if info.type == "CHOICE":
-        if x not in CATCH_UP_MODES:
-            c.fail(key, f"'{info.name}' is one of {', '.join(CATCH_UP_MODES)}, not {x!r}")
+def is_stand_in(emu):
+    """A Python stand-in for emu-arm (fake_emu.py): it takes any policy."""
+    return emu.endswith(".py")
+
+
+def _emu_catalogue(emu, plugins):
+    """(Catalogue, None) for emu-arm with the spec's plugins that exist, or
+    (None, why not)."""
+    if is_stand_in(emu):
+        return None, f"{emu} is a stand-in, which takes any policy"
+    if not pathlib.Path(emu).is_file():
+        return None, (f"emulator {emu} does not exist (./driftlab build, or --emu PATH); "
+                      "it lists the policies a spec may use")
+    try:
+        return policy_catalogue(emu, [x for x in plugins if pathlib.Path(x).is_file()]), None
+    except CatalogueError as e:
+        return None, str(e)
+
+
+def _check_param(c, key, d, x):
+    """x against one PARAM of the emulator's listing (docs/policies.md), as
+    the text the job passes (_fmt_value) would be parsed."""
+    name, t = d["name"], d["type"]
+    if t == "enum":
+        if x not in d["values"]:
+            c.fail(key, f"'{name}' is one of {', '.join(d['values'])}, not {x!r}")
         return
-    if info.type == "BOOL":
-        if not (isinstance(x, bool) or x in ("on", "off", "true", "false", "yes", "no", 0, 1)):
-            c.fail(key, f"'{info.name}' is a boolean (true/false), not {x!r}")
+    if t == "bool":
+        v = _fmt_value(x) if isinstance(x, (bool, int)) else x
+        v = v.lower() if d.get("ignore_case") and isinstance(v, str) else v
+        if v not in d["true"] + d["false"]:
+            c.fail(key, f"'{name}' is a boolean (true/false), not {x!r}")
         return
-    if info.type == "DURATION" and isinstance(x, str):
-        if not re.fullmatch(r"-?\d+(ns|us|ms|s)?", x):
-            c.fail(key, f"'{info.name}' is an integer (us) or a duration with ns/us/ms/s, not {x!r}")
+    if t == "time":
+        # an integer with a unit, or a bare one in d["unit"]; compared in ns
+        # as the emulator compares
+        units = "|".join(map(re.escape, d["units"]))
+        m = re.fullmatch(rf"(-?\d+)({units})?", x) if isinstance(x, str) else None
+        if m:
+            ns = int(m.group(1)) * d["units"][m.group(2) or d["unit"]]
+        elif isinstance(x, int) and not isinstance(x, bool):
+            ns = x * d["units"][d["unit"]]
+        else:
+            c.fail(key, f"'{name}' is an integer ({d['unit']}) or a duration with "
+                   f"{'/'.join(d['units'])}, not {x!r}")
+        per_unit = d["units"][d["unit"]]
+        if not d["min"] * per_unit <= ns <= d["max"] * per_unit:
+            c.fail(key, f"'{name}' = {x!r} is out of range [{_fmt_value(d['min'])}, "
+                   f"{_fmt_value(d['max'])}] {d['unit']}")
         return
-    integral = info.type in ("INT", "DURATION")
+    if t not in ("int", "float"):
+        return      # a type newer than this checker: the emulator checks it when the job starts
+    integral = d["integer"]
     if isinstance(x, bool) or isinstance(x, str):
-        c.fail(key, f"'{info.name}' is {'an integer' if integral else 'a number'}, not {x!r}")
+        c.fail(key, f"'{name}' is {'an integer' if integral else 'a number'}, not {x!r}")
     if integral and not isinstance(x, int):
-        c.fail(key, f"'{info.name}' is an integer, not {x!r}")
-    if not (math.isnan(info.lo) or x >= info.lo) or not (math.isnan(info.hi) or x <= info.hi):
-        c.fail(key, f"'{info.name}' = {x!r} is out of range [{_fmt_value(info.lo)}, {_fmt_value(info.hi)}]")
+        c.fail(key, f"'{name}' is an integer, not {x!r}")
+    if not d["min"] <= x <= d["max"]:
+        c.fail(key, f"'{name}' = {x!r} is out of range [{_fmt_value(d['min'])}, "
+               f"{_fmt_value(d['max'])}]")
 
 
 # ---- jobs ------------------------------------------------------------------
@@ -837,13 +914,13 @@ def make_id(workload, append, multi_append, label, params_str, shift, align, mul
 
 def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(), linux=False):
     # a Python stand-in (fake_emu.py) runs under Debian's interpreter
-    head = [PYTHON, spec.emu] if spec.emu.endswith(".py") else [spec.emu]
+    head = [PYTHON, spec.emu] if is_stand_in(spec.emu) else [spec.emu]
     # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
     icount = (f"shift={shift_text(shift)},sleep=off" if linux
               else f"shift={shift_text(shift)},align={'on' if align else 'off'}")
     if linux and not align:
         policy_arg = "none"
-    argv = head + MACHINE_ARGS + [
+    argv = head + machine_args() + [
         "-icount", icount,
         *[a for so in spec.plugins for a in ("-align-policy-plugin", so)],
         "-align-policy", policy_arg,
@@ -888,7 +965,7 @@ def qemu_command(spec, elf, append, shift, align, workload_args=(), linux=False)
         icount = f"shift={sh},sleep=off"
     else:
         icount = f"shift={sh},align=off"
-    argv = [spec.qemu] + MACHINE_ARGS + ["-icount", icount, "-kernel", elf]
+    argv = [spec.qemu] + machine_args() + ["-icount", icount, "-kernel", elf]
     if append:
         argv += ["-append", append]
     return argv + qemu_args_of(list(workload_args)) + list(spec.qemu_args)

@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import time
 
+from machine_args import machine_args
+
 from . import PYTHON, ROOT
 
 FAKE_EMU = ROOT / "experiments" / "sweep" / "fake_emu.py"
@@ -53,10 +55,9 @@ def seconds_per_coremark_iteration(emu):
     emulator with the costliest policy the tests use (per-tb at shift 0), for
     runs long enough to interrupt whatever the host's speed."""
     n = 300
-    argv = emu_argv(emu) + ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting",
-                            "-icount", "shift=0,align=on", "-align-policy", "per-tb",
-                            "-kernel",
-                            str(GUESTS / "coremark-like.elf"), "-append", f"iterations={n}"]
+    argv = emu_argv(emu) + machine_args() + [
+        "-icount", "shift=0,align=on", "-align-policy", "per-tb",
+        "-kernel", str(GUESTS / "coremark-like.elf"), "-append", f"iterations={n}"]
     best = None
     for _ in range(2):
         t0 = time.monotonic()

@@ -8,8 +8,9 @@ import statistics
 import subprocess
 import time
 
+from machine_args import machine_args
+
 ICOUNT = ["-icount", "shift=0,sleep=off"]
-COMMON = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
 EXIT_GUEST_SRC = """
     .arm
     .global _start
@@ -25,12 +26,13 @@ def qemu_env():
 
 
 def emu_cmd(root, elf, append=None):
-    cmd = [str(root / "build" / "emu-arm")] + COMMON + ICOUNT + ["-kernel", str(elf), "-stats"]
+    cmd = ([str(root / "build" / "emu-arm")] + machine_args() + ICOUNT
+           + ["-kernel", str(elf), "-stats"])
     return cmd + (["-append", append] if append else [])
 
 
 def qemu_cmd(elf, append=None):
-    cmd = ["qemu-system-arm"] + COMMON + ICOUNT + ["-kernel", str(elf)]
+    cmd = ["qemu-system-arm"] + machine_args() + ICOUNT + ["-kernel", str(elf)]
     return cmd + (["-append", append] if append else [])
 
 

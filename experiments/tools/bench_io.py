@@ -27,7 +27,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import bench  # noqa: E402  (exit_guest, timed, qemu_env, COMMON, ICOUNT)
+import bench  # noqa: E402  (exit_guest, timed, qemu_env, ICOUNT)
+from machine_args import machine_args  # noqa: E402
 
 IMAGE_SIZE = 8 << 20
 
@@ -74,13 +75,13 @@ def make_image(path):
 
 
 def emu_argv(root, elf, append, img, mode):
-    return ([str(root / "build" / "emu-arm")] + bench.COMMON + bench.ICOUNT
+    return ([str(root / "build" / "emu-arm")] + machine_args() + bench.ICOUNT
             + ["-icount-io", mode, "-stats", "-kernel", str(elf), "-append", append,
                "-drive", f"if=sd,file={img},format=raw"])
 
 
 def qemu_argv(elf, append, img, extra=()):
-    return (["qemu-system-arm"] + bench.COMMON + bench.ICOUNT + list(extra)
+    return (["qemu-system-arm"] + machine_args() + bench.ICOUNT + list(extra)
             + ["-kernel", str(elf), "-append", append,
                "-drive", f"if=sd,file={img},format=raw"])
 
@@ -130,8 +131,8 @@ def qemu_exec_counts(root, elf, short, master, work):
 def measure(root, name, guest, append, short, reps, master, work):
     elf = root / "build" / "guests" / f"{guest}.elf"
     base = bench.exit_guest(root)
-    emu_bin = [str(root / "build" / "emu-arm")] + bench.COMMON + bench.ICOUNT
-    qemu_bin = ["qemu-system-arm"] + bench.COMMON + bench.ICOUNT
+    emu_bin = [str(root / "build" / "emu-arm")] + machine_args() + bench.ICOUNT
+    qemu_bin = ["qemu-system-arm"] + machine_args() + bench.ICOUNT
     t = {"recompile": [], "index": [], "qemu": []}
     boot = {"emu": [], "qemu": []}
     stats, outs = {}, {}

@@ -49,9 +49,10 @@ import sys
 import tempfile
 import time
 
+from machine_args import machine_args
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MACHINE = ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting", "-rtc-base", "0",
-           "-quiet"]
+MACHINE = machine_args() + ["-rtc-base", "0", "-quiet"]
 SD_IMAGE = "build/repro-sd.img"
 SD_BYTES = 16 << 20
 # The Linux guest (docs/linux-guest.md): boot unaligned, the workload is the

@@ -4,15 +4,18 @@ boot it, and how to read what its /init prints.
 `scons linux-guest` builds it into build/linux/ (experiments/linux-guest/).
 Both emulators get the same command line:
 
-    BINARY -M versatilepb -m 128M -kernel zImage -dtb DTB -initrd initramfs.cpio.gz
+    BINARY -M versatilepb -m 128M -nographic (machine_args.py, no semihosting)
+           -kernel zImage -dtb DTB -initrd initramfs.cpio.gz
            -append "console=ttyAMA0 rootfstype=ramfs driftlab.run=... driftlab.secs=N"
-           -nographic -no-reboot -icount shift=N,sleep=off
+           -no-reboot -icount shift=N,sleep=off
            -rtc base=2026-01-01T00:00:00,clock=vm [-drive if=sd,file=IMG,format=raw]
 """
 import os
 import pathlib
 import re
 import subprocess
+
+from machine_args import machine_args
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GUEST_DIR = ROOT / "build" / "linux"
@@ -77,13 +80,13 @@ def argv(binary, shift=3, run=("stress",), secs=5, sd=None, sd_dtb=None,
     if sd_dtb is None:
         sd_dtb = sd is not None
     dtb = g / ("versatile-pb-sd.dtb" if sd_dtb else "versatile-pb.dtb")
-    cmd = [str(binary), "-M", "versatilepb", "-m", "128M",
-           "-kernel", str(g / "zImage"), "-dtb", str(dtb),
-           "-initrd", str(g / "initramfs.cpio.gz"),
-           "-append", append_line(run, secs, append_extra),
-           "-nographic", "-no-reboot",
-           "-icount", f"shift={shift},sleep=off" + icount_extra,
-           "-rtc", RTC]
+    cmd = [str(binary)] + machine_args(semihosting=False) + [
+        "-kernel", str(g / "zImage"), "-dtb", str(dtb),
+        "-initrd", str(g / "initramfs.cpio.gz"),
+        "-append", append_line(run, secs, append_extra),
+        "-no-reboot",
+        "-icount", f"shift={shift},sleep=off" + icount_extra,
+        "-rtc", RTC]
     if sd is not None:
         cmd += ["-drive", f"if=sd,file={sd},format=raw"]
     return cmd

@@ -1,0 +1,39 @@
+"""The helpers shared by the sweep, the analysis, the tools and the tests
+(experiments/tools): the machine's argument list, a file's SHA-256, a CSV
+table."""
+import hashlib
+import os
+
+import pytest
+from files import read_csv, sha256_file
+from machine_args import machine_args
+
+
+def test_machine_args():
+    assert machine_args() == ["-M", "versatilepb", "-m", "128M", "-nographic", "-semihosting"]
+    assert machine_args(ram="64M", semihosting=False) == ["-M", "versatilepb", "-m", "64M",
+                                                          "-nographic"]
+    a = machine_args()
+    a.append("-stats")
+    assert "-stats" not in machine_args(), "each call gives a new list"
+
+
+def test_sha256_file_reads_in_blocks_and_names_unreadable_files(tmp_path):
+    data = os.urandom((1 << 20) * 2 + 123)          # three blocks, the last partial
+    p = tmp_path / "blob"
+    p.write_bytes(data)
+    assert sha256_file(p) == hashlib.sha256(data).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert sha256_file(tmp_path / "empty") == hashlib.sha256(b"").hexdigest()
+    with pytest.raises(FileNotFoundError):
+        sha256_file(tmp_path / "gone")
+    assert sha256_file(tmp_path / "gone", unreadable="unavailable") == "unavailable"
+    assert sha256_file(tmp_path, unreadable=None) is None        # a directory
+
+
+def test_read_csv(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text('key,value\nalpha,"1,5"\nbeta,"two\nlines"\n')
+    assert read_csv(p) == [{"key": "alpha", "value": "1,5"}, {"key": "beta", "value": "two\nlines"}]
+    p.write_text("key,value\n")
+    assert read_csv(p) == []
