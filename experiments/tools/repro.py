@@ -97,6 +97,21 @@ def roles(names):
     return {k: next((n for n in v if n in names), None) for k, v in ROLES.items()}
 
 
+def sleep_lateness_us(results, workload, label, shift):
+    """Median over repetitions of the mean lateness of a sleep's wake-up (us),
+    from the runs' own counters (wake_late_ns / sleeps)."""
+    import h5py
+    with h5py.File(results, "r") as f:
+        s = f["summary"][()]
+    if "wake_late_ns" not in s.dtype.names:
+        return None
+    get = lambda r, k: r[k].decode() if isinstance(r[k], bytes) else r[k]
+    vals = [r["wake_late_ns"] / r["sleeps"] / 1e3 for r in s
+            if get(r, "workload") == workload and get(r, "policy_label") == label
+            and int(get(r, "shift")) == shift and r["sleeps"] > 0]
+    return statistics.median(vals) if vals else None
+
+
 def seed_split(rows, shift, role, out, seed=None):
     """The seed's 13% and 3% beside the parts of our overhead they correspond
     to. Both were bookkeeping: the seed's guests barely kept up with real
@@ -398,6 +413,9 @@ def explain(fig, role, srows, results, configs, out):
           f"its whole process's CPU time (rusage), ours the vCPU thread's.")
     elif sov is not None:
         w(f"- start-only costs {sov:+.0f}% (seed: 3%).")
+    late = sleep_lateness_us(results, role["cpu"], "start-only", focus)
+    lateness = (f"a sleep of emu-arm's start-only wakes {late:.0f} us late on average here"
+                if late is not None else "nanosleep wakes late on a busy host")
     for who, lag, p50 in (("emu-arm's start-only", fig["start_only_lag_ms"], fig["start_only_p50_ms"]),
                           ("QEMU's align=on", fig["qemu_align_lag_ms"], fig["qemu_align_p50_ms"])):
         if p50 is None:
@@ -407,14 +425,13 @@ def explain(fig, role, srows, results, configs, out):
             w(f"- {who} keeps the guest {-p50:.2f} ms behind the host in the median{end} (seed: "
               f"about 5 ms behind): the direction agrees. Start-only never speeds a late guest "
               f"up and re-measures only on entry to the loop, so the host's sleep lateness "
-              f"(nanosleep returns late by tens of microseconds on this VM) and the stalls "
-              f"below accumulate as lag between re-measurements.")
+              f"({lateness}) and the stalls below accumulate as lag between re-measurements.")
         else:
             w(f"- {who} keeps the guest {p50:.2f} ms ahead of the host in the median{end} (seed: "
               f"about 5 ms behind): this differs. It sleeps only once its estimate of the "
               f"advance passes 3 ms, so the guest saw-tooths between 0 and 3 ms ahead; "
-              f"re-measuring at every timer tick keeps oversleep from piling up, where the "
-              f"seed's guest, barely faster than its host, fell behind.")
+              f"re-measuring at every timer tick keeps oversleep ({lateness}) from piling up, "
+              f"where the seed's guest, barely faster than its host, fell behind.")
     asw, so_p99 = fig["asw_p99_ms"], fig["cpu_p99_ms"]
     if asw is not None and so_p99 is not None:
         w(f"- Why start-only stalls: QEMU 7.2 as built keeps start-only's estimate in a register and "
