@@ -149,13 +149,15 @@ def main(argv=None):
     t = sub.add_parser("test", help="build (normal and sanitizer) and run every test")
     t.add_argument("-k", help="only tests matching this pytest expression")
     t.set_defaults(fn=cmd_test)
-    r = sub.add_parser("repro", help="the main job: the seed's study on its Linux guest "
-                       "(experiments/repro.toml: stress, fio on tmpfs and SD, QEMU 7.2 align=on "
-                       "beside emu-arm's policies, about 15 min on 2 cores); prints the seed's, "
-                       "QEMU's and our figures side by side and draws the figures")
+    repro_help = ("the main job: the seed's study on its Linux guest (experiments/repro.toml: "
+                  "stress, fio on tmpfs and SD, QEMU 7.2 align=on beside emu-arm's policies, "
+                  "171 runs, about 8 min on 2 cores plus a one-time 10 min guest build); prints "
+                  "the seed's, QEMU's and our figures side by side and draws the figures; "
+                  "rerunning resumes")
+    r = sub.add_parser("repro", help=repro_help, description=repro_help)
     r.add_argument("--quick", action="store_true",
                    help="experiments/repro-quick.toml: bare-metal guests, 2 shifts, 1 repetition, "
-                        "QEMU beside emu-arm (about 2 minutes)")
+                        "QEMU beside emu-arm (about a minute)")
     r.add_argument("-j", "--jobs", type=int, default=2,
                    help="parallel runs (default 2, one per core of the reference machine; "
                         "runs measure time, so more than the cores would disturb them)")
