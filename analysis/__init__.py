@@ -1,7 +1,7 @@
 """driftlab analysis: statistics (the C tool driftlab-analyze), tables, figures
 and the paper's generated inputs.
 
-    analyze.c, dl_h5.c, dl_stats.c   build/analysis/driftlab-analyze (GSL + HDF5)
+    analyze.c, dl_h5.c               build/analysis/driftlab-analyze (HDF5; stats/ for GSL)
     report.py                        `./driftlab report` and `./driftlab plot-drift`
     synth.py                         synthetic records and merged files (tests, placeholder data)
     dataset.py                       pack a merged results file into datasets/

@@ -44,10 +44,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <gsl/gsl_errno.h>
-
 #include "dl_h5.h"
-#include "dl_stats.h"
+#include "drift_stats.h"
+#include "paired_overhead.h"
 
 #define PROG "driftlab-analyze"
 
@@ -64,7 +63,7 @@ typedef struct Opts {
 
 typedef struct Run {
     DlRun id;
-    DlDriftStats st;
+    DriftSeriesStats st;
     double lag;            /* final lag used: the summary's, else the series' */
     int wl, var, cfg;
 } Run;
@@ -274,7 +273,7 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Mean over a config's runs of one DlDriftStats field (non-finite values skipped). */
+/* Mean over a config's runs of one DriftSeriesStats field (non-finite values skipped). */
 static double runs_mean_field(const Config *c, size_t off)
 {
     double s = 0;
@@ -294,13 +293,13 @@ static void config_stats(const Opts *o)
     double bound_ns = o->lag_bound_ms * 1e6;
     for (size_t ci = 0; ci < A.ncfgs; ci++) {
         Config *c = &A.cfgs[ci];
-        c->p50 = runs_mean_field(c, offsetof(DlDriftStats, p50));
-        c->p99 = runs_mean_field(c, offsetof(DlDriftStats, p99));
-        c->abs_p99 = runs_mean_field(c, offsetof(DlDriftStats, abs_p99));
-        c->mean = runs_mean_field(c, offsetof(DlDriftStats, mean));
-        c->sd = runs_mean_field(c, offsetof(DlDriftStats, sd));
-        c->ratio = runs_mean_field(c, offsetof(DlDriftStats, ratio));
-        c->rate_ppm = runs_mean_field(c, offsetof(DlDriftStats, slope)) * 1e6;
+        c->p50 = runs_mean_field(c, offsetof(DriftSeriesStats, p50));
+        c->p99 = runs_mean_field(c, offsetof(DriftSeriesStats, p99));
+        c->abs_p99 = runs_mean_field(c, offsetof(DriftSeriesStats, abs_p99));
+        c->mean = runs_mean_field(c, offsetof(DriftSeriesStats, mean));
+        c->sd = runs_mean_field(c, offsetof(DriftSeriesStats, sd));
+        c->ratio = runs_mean_field(c, offsetof(DriftSeriesStats, ratio));
+        c->rate_ppm = runs_mean_field(c, offsetof(DriftSeriesStats, slope)) * 1e6;
         c->abs_max = NAN;
         c->lag_absmax = NAN;
         double *lags = xcalloc(c->nruns, sizeof *lags);
@@ -461,7 +460,7 @@ static void write_runs_csv(FILE *f)
                "guest_elapsed_ns,emulator\n");
     for (size_t i = 0; i < A.nruns; i++) {
         const Run *r = &A.runs[i];
-        const DlDriftStats *s = &r->st;
+        const DriftSeriesStats *s = &r->st;
         csv_str(f, r->id.job_id), fputc(',', f);
         csv_str(f, A.wls[r->wl].name), fputc(',', f);
         csv_str(f, r->id.append), fputc(',', f);
@@ -885,7 +884,7 @@ static void add_run(const DlRun *id, hid_t file)
     size_t n;
     if (dl_read_drift(file, id->group, &h, &d, &n, err, sizeof err))
         die("run %s: %s", id->job_id, err);
-    if (dl_drift_stats(h, d, n, &r->st))
+    if (drift_series_stats(h, d, n, &r->st))
         die("run %s: no drift samples", id->job_id);
     free(h), free(d);
     r->lag = isfinite(id->final_lag_ns) ? id->final_lag_ns : r->st.final_lag;
@@ -940,7 +939,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    gsl_set_error_handler_off();
+    stats_errors_as_codes();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     char err[512];
 

@@ -17,9 +17,9 @@ them, so the layout is exactly what `./driftlab merge` writes.
 import argparse
 import hashlib
 import json
-import math
 import os
 import pathlib
+import subprocess
 import sys
 import tempfile
 
@@ -41,22 +41,40 @@ def _sweep():
     return sweep.spec, sweep.manifest, sweep.merge
 
 
-def summary_from_series(host_ns, drift_ns, shift, instructions, vcpu_cpu_ns, **extra):
-    """The /summary attributes a recorder would write for these samples
-    (quantiles by linear interpolation instead of P^2 estimates)."""
+def drift_summary_tool():
+    """The C program that computes a record's drift statistics
+    (stats/drift_summary.c): $DRIFTLAB_DRIFT_SUMMARY, else the normal build's."""
+    exe = pathlib.Path(os.environ.get("DRIFTLAB_DRIFT_SUMMARY")
+                       or ROOT / "build" / "stats" / "drift-summary")
+    if not exe.is_file():
+        raise FileNotFoundError(f"{exe} is missing: build it with `scons`")
+    return exe
+
+
+def drift_summary(host_ns, drift_ns):
+    """The drift attributes of /summary (samples, drift_*_ns, abs_drift_*_ns,
+    max_advance_ns, ...) exactly as the recorder computes them for these
+    samples: the emulator's own statistics (stats/), run by drift-summary,
+    so that nothing here has statistics of its own."""
     import numpy as np
-    d = np.asarray(drift_ns, dtype=np.float64)
+    pairs = np.stack([np.asarray(host_ns, dtype=np.int64),
+                      np.asarray(drift_ns, dtype=np.int64)], axis=1)
+    r = subprocess.run([str(drift_summary_tool())], input=np.ascontiguousarray(pairs).tobytes(),
+                       capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.decode().strip() or f"drift-summary: exit {r.returncode}")
+    return json.loads(r.stdout)
+
+
+def summary_from_series(host_ns, drift_ns, shift, instructions, vcpu_cpu_ns, **extra):
+    """The /summary attributes a recorder would write for these samples: the
+    drift statistics from the recorder's own code (drift_summary), the rest
+    from the series' last sample and the given counts."""
+    import numpy as np
     h = np.asarray(host_ns, dtype=np.int64)
     g = h + np.asarray(drift_ns, dtype=np.int64)
     s = {
-        "samples": int(d.size),
-        "drift_mean_ns": float(d.mean()),
-        "drift_sd_ns": float(d.std(ddof=1)) if d.size > 1 else 0.0,
-        "drift_rms_ns": float(math.sqrt((d ** 2).mean())),
-        "drift_min_ns": int(d.min()), "drift_max_ns": int(d.max()),
-        "drift_p50_ns": float(np.percentile(d, 50)), "drift_p99_ns": float(np.percentile(d, 99)),
-        "abs_drift_p99_ns": float(np.percentile(np.abs(d), 99)),
-        "max_advance_ns": int(max(d.max(), 0)), "max_delay_ns": int(max(-d.min(), 0)),
+        **drift_summary(host_ns, drift_ns),
         "final_lag_ns": int(h[-1] - g[-1]),
         "host_elapsed_ns": int(h[-1]), "guest_elapsed_ns": int(g[-1]),
         "instructions": int(instructions), "tbs": int(instructions // 6),

@@ -7,7 +7,10 @@ import subprocess
 
 from . import ROOT
 PY = "/usr/bin/python3"
-SOURCES = sorted((ROOT / "analysis").glob("*.[ch]"))
+# the tool's own files and the drift statistics it links (stats/, less the
+# drift-summary program)
+SOURCES = sorted([*(ROOT / "analysis").glob("*.[ch]"),
+                  *(s for s in (ROOT / "stats").glob("*.[ch]") if s.stem != "drift_summary")])
 
 
 def analyze_binary(tmpdir):
@@ -20,7 +23,7 @@ def analyze_binary(tmpdir):
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "hdf5", "gsl"], capture_output=True,
                            text=True, check=True).stdout.split()
     cmd = [os.environ.get("CC", "gcc"), "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
-           "-O2", "-g", "-o", str(out)] + [str(s) for s in SOURCES if s.suffix == ".c"] + flags
+           "-O2", "-g", "-I", str(ROOT / "stats"), "-o", str(out)] + [str(s) for s in SOURCES if s.suffix == ".c"] + flags
     subprocess.run(cmd, check=True, cwd=ROOT)
     return out
 

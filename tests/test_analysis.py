@@ -231,3 +231,42 @@ def test_errors(tool, tmp_path):
     assert r.returncode == 1 and "--boot" in r.stderr
     r = run_tool(tool, check=False)
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_synth_summary_is_the_recorders(tmp_path):
+    """A synthetic record's drift attributes come from the emulator's own
+    statistics (stats/, through drift-summary), not from Python's: exact
+    mean, sd (n - 1), extremes and slope, and P^2 quantile estimates near
+    numpy's exact ones."""
+    import h5py
+    drift = PERM - 20_000 + (HOST * SLOPE).astype(np.int64)
+    rec = synth.write_record(tmp_path / "run.h5", {"policy": "pid"}, HOST, drift)
+    with h5py.File(rec) as f:
+        a = dict(f["summary"].attrs)
+    d = drift.astype(float)
+    assert a["samples"] == N
+    assert a["drift_mean_ns"] == pytest.approx(d.mean(), rel=1e-12)
+    assert a["drift_sd_ns"] == pytest.approx(d.std(ddof=1), rel=1e-12)
+    assert a["drift_rms_ns"] == pytest.approx(np.sqrt((d ** 2).mean()), rel=1e-12)
+    assert (a["drift_min_ns"], a["drift_max_ns"]) == (drift.min(), drift.max())
+    assert (a["max_advance_ns"], a["max_delay_ns"]) == (drift.max(), -drift.min())
+    assert a["abs_drift_max_ns"] == np.abs(drift).max()
+    slope = np.polyfit(HOST.astype(float), d, 1)[0]
+    assert a["drift_slope_ppm"] == pytest.approx(slope * 1e6, rel=1e-9)
+    span = d.max() - d.min()
+    for name, v in (("drift_p50_ns", d), ("abs_drift_p50_ns", np.abs(d))):
+        assert abs(a[name] - np.percentile(v, 50)) < 0.05 * span, name
+    for name, v in (("drift_p99_ns", d), ("abs_drift_p99_ns", np.abs(d))):
+        assert abs(a[name] - np.percentile(v, 99)) < 0.05 * span, name
+    # integer attributes stay integers, as the recorder writes them
+    assert isinstance(a["drift_min_ns"], np.integer) and isinstance(a["samples"], np.integer)
+
+
+def test_drift_summary_bad_input():
+    exe = synth.drift_summary_tool()
+    for stdin, args, msg in ((b"", [], "no samples"), (b"\0" * 24, [], "whole number"),
+                             (b"\0" * 16, ["x"], "no arguments")):
+        r = subprocess.run([str(exe)] + args, input=stdin, capture_output=True)
+        assert r.returncode == 1 and r.stdout == b""
+        err = r.stderr.decode()
+        assert err.count("\n") == 1 and err.startswith("drift-summary: ") and msg in err

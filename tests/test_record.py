@@ -1,6 +1,7 @@
 """`-record run.h5`: the HDF5 schema (docs/hdf5-schema.md) checked with h5py,
 and what a run killed with SIGKILL leaves behind: PATH.partial, readable,
 with the samples flushed so far, while a file already at PATH is untouched."""
+import json
 import os
 import signal
 import subprocess
@@ -40,6 +41,14 @@ EVENT_COLS = ["kind", "host_ns", "guest_ns", "view_ns", "req_ns", "act_ns", "val
 
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def drift_summary(host, drift):
+    """stats/'s drift-summary (built beside the emulator) on a series."""
+    exe = EMU.parent / "stats" / "drift-summary"
+    pairs = np.ascontiguousarray(np.stack([host, drift], axis=1).astype(np.int64))
+    r = subprocess.run([str(exe)], input=pairs.tobytes(), capture_output=True, check=True)
+    return json.loads(r.stdout)
 
 
 def test_schema(tmp_path):
@@ -97,6 +106,10 @@ def test_schema(tmp_path):
         assert a["abs_drift_p50_ns"] <= a["abs_drift_p99_ns"] <= a["abs_drift_max_ns"]
         slope = np.polyfit(host / 1e9, dr / 1e3, 1)[0]        # us/s = ppm
         assert abs(a["drift_slope_ppm"] - slope) <= 1e-3 * max(1.0, abs(slope)) + 1e-6
+        # the recorder's drift statistics are stats/'s, which analysis/synth.py
+        # runs through drift-summary: the same numbers, bit for bit
+        for name, v in drift_summary(host, dr).items():
+            assert a[name] == v, name
         assert a["busy_cpu_ns"] == a["vcpu_cpu_ns"] - a["pacing_cpu_ns"]
         assert 0 < a["pacing_cpu_ns"] < a["vcpu_cpu_ns"]
         assert a["clock_reads_per_minsn"] == pytest.approx(

@@ -1,6 +1,6 @@
 /*
- * Measurement of a run: a drift monitor thread, online statistics (GSL
- * gsl_rstat), an HDF5 record and the end-of-run report.
+ * Measurement of a run: a drift monitor thread, online drift statistics
+ * (stats/drift_stats.h), an HDF5 record and the end-of-run report.
  *
  * drift = (guest virtual clock - its value at start)
  *       - (host monotonic clock - its value at start)      (> 0: guest ahead)
@@ -27,24 +27,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "drift_stats.h"   /* DriftStats, DriftSummary (stats/) */
 #include "policy.h"
 
 /* ---- statistics ------------------------------------------------------- */
-
-typedef struct DriftStats DriftStats;
-DriftStats *drift_stats_new(void);
-void drift_stats_free(DriftStats *s);
-void drift_stats_add(DriftStats *s, int64_t host_ns, int64_t drift_ns);
-
-typedef struct DriftSummary {
-    int64_t n;
-    double mean, sd, rms, p50, p99, abs_p50, abs_p99;   /* ns; quantiles are P^2 estimates */
-    int64_t min, max, abs_max;                 /* ns */
-    double slope_ppm;          /* least-squares slope of drift against host time, 1e-6 */
-    int64_t max_advance, max_delay;            /* ns, >= 0 */
-    int64_t last;                              /* last sample (ns) */
-} DriftSummary;
-void drift_stats_summary(const DriftStats *s, DriftSummary *out);
 
 /* Named numbers: a policy's own statistics, or any list for attributes. */
 #define STAT_LIST_MAX 64

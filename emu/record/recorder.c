@@ -641,22 +641,11 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     hid_t g = H5Gcreate2(r->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return -1;
-    const DriftSummary *d = &s->drift;
     int rc = 0;
-    rc |= h5_attr_i64(g, "samples", d->n);
-    rc |= h5_attr_f64(g, "drift_mean_ns", d->mean);
-    rc |= h5_attr_f64(g, "drift_sd_ns", d->sd);
-    rc |= h5_attr_i64(g, "drift_min_ns", d->min);
-    rc |= h5_attr_i64(g, "drift_max_ns", d->max);
-    rc |= h5_attr_f64(g, "drift_p50_ns", d->p50);
-    rc |= h5_attr_f64(g, "drift_p99_ns", d->p99);
-    rc |= h5_attr_f64(g, "abs_drift_p99_ns", d->abs_p99);
-    rc |= h5_attr_f64(g, "abs_drift_p50_ns", d->abs_p50);
-    rc |= h5_attr_i64(g, "abs_drift_max_ns", d->abs_max);
-    rc |= h5_attr_f64(g, "drift_slope_ppm", d->slope_ppm);
-    rc |= h5_attr_f64(g, "drift_rms_ns", d->rms);
-    rc |= h5_attr_i64(g, "max_advance_ns", d->max_advance);
-    rc |= h5_attr_i64(g, "max_delay_ns", d->max_delay);
+    DriftSummaryField df[DRIFT_SUMMARY_FIELDS];
+    drift_summary_fields(&s->drift, df);
+    for (int i = 0; i < DRIFT_SUMMARY_FIELDS; i++)
+        rc |= df[i].integer ? h5_attr_i64(g, df[i].name, df[i].i) : h5_attr_f64(g, df[i].name, df[i].f);
     rc |= h5_attr_i64(g, "final_lag_ns", s->final_lag_ns);
     rc |= h5_attr_i64(g, "host_elapsed_ns", s->host_elapsed_ns);
     rc |= h5_attr_i64(g, "guest_elapsed_ns", s->guest_elapsed_ns);

@@ -1,5 +1,6 @@
-/* Online drift statistics: GSL running statistics and P^2 quantiles. */
-#include "record/record.h"
+/* Online drift statistics (drift_stats.h): GSL running statistics and P^2
+ * quantiles. */
+#include "drift_stats.h"
 #include <gsl/gsl_rstat.h>
 #include <math.h>
 #include <stdlib.h>
@@ -95,12 +96,20 @@ void drift_stats_summary(const DriftStats *s, DriftSummary *o)
     o->last = s->last;
 }
 
-void stat_list_put(void *list, const char *name, double value, const char *unit)
+void drift_summary_fields(const DriftSummary *d, DriftSummaryField o[DRIFT_SUMMARY_FIELDS])
 {
-    StatList *l = list;
-    if (l->n == STAT_LIST_MAX)
-        return;
-    snprintf(l->s[l->n].name, sizeof l->s[l->n].name, "%s", name);
-    snprintf(l->s[l->n].unit, sizeof l->s[l->n].unit, "%s", unit ? unit : "");
-    l->s[l->n++].value = value;
+#define I(k, v) (DriftSummaryField){ .name = k, .integer = true, .i = (v) }
+#define F(k, v) (DriftSummaryField){ .name = k, .f = (v) }
+    const DriftSummaryField all[DRIFT_SUMMARY_FIELDS] = {
+        I("samples", d->n),           F("drift_mean_ns", d->mean),
+        F("drift_sd_ns", d->sd),      I("drift_min_ns", d->min),
+        I("drift_max_ns", d->max),    F("drift_p50_ns", d->p50),
+        F("drift_p99_ns", d->p99),    F("abs_drift_p99_ns", d->abs_p99),
+        F("abs_drift_p50_ns", d->abs_p50), I("abs_drift_max_ns", d->abs_max),
+        F("drift_slope_ppm", d->slope_ppm), F("drift_rms_ns", d->rms),
+        I("max_advance_ns", d->max_advance), I("max_delay_ns", d->max_delay),
+    };
+#undef I
+#undef F
+    memcpy(o, all, sizeof all);
 }
