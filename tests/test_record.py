@@ -1,7 +1,6 @@
 """`-record run.h5`: the HDF5 schema (docs/hdf5-schema.md) checked with h5py,
 and what a run killed with SIGKILL leaves behind: PATH.partial, readable,
 with the samples flushed so far, while a file already at PATH is untouched."""
-import os
 import signal
 import subprocess
 import time

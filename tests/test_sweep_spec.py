@@ -2,14 +2,11 @@
 its line. No guest runs here: emulators are only asked for their policy
 listing (-align-policy help=json)."""
 import os
-import pathlib
-import sys
 import textwrap
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import spec as sp  # noqa: E402
 from sweep.testutil import run_cli  # noqa: E402

@@ -6,6 +6,7 @@ import pathlib
 import subprocess
 import time
 
+from driftlab.paths import child_env
 from machine_args import machine_args
 
 from . import PYTHON, ROOT
@@ -73,10 +74,7 @@ def iterations_for(emu, seconds):
 
 
 def sweep_env(extra=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "experiments")
-    env.update(extra or {})
-    return env
+    return child_env(**(extra or {}))
 
 
 def sweep_cmd(*args):
