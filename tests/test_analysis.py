@@ -11,7 +11,8 @@ import pytest
 np = pytest.importorskip("numpy")
 pytest.importorskip("h5py")
 
-from analysis import synth, testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
+from analysis import synth  # noqa: E402
 from files import read_csv  # noqa: E402
 
 REPS = 10

@@ -11,7 +11,8 @@ from driftlab.paths import ROOT
 np = pytest.importorskip("numpy")
 h5py = pytest.importorskip("h5py")
 
-from analysis import synth, testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
+from analysis import synth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not testutil.have("gnuplot"),
                                 reason="gnuplot is missing (apt-get install gnuplot-nox)")

@@ -27,7 +27,7 @@ import pytest
 from driftlab.paths import ROOT
 
 from sweep import manifest as mf  # noqa: E402
-from sweep import testutil as tu  # noqa: E402
+import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 GUESTS = ROOT / "build" / "guests"

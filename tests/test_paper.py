@@ -7,7 +7,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from analysis import testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
 
 pytestmark = [
     pytest.mark.skipif(not testutil.have("pdflatex"),

@@ -3,7 +3,7 @@ redone, finished runs are not), failures and time limits reported without
 aborting, and the merged results file with its provenance.
 
 Runs the real build/emu-arm when it takes -record (else the stand-in
-experiments/sweep/fake_emu.py; the reason is printed). Run lengths are
+tests/fake_emu.py; the reason is printed). Run lengths are
 calibrated on this machine, and no test asserts a wall-clock figure."""
 import json
 import os
@@ -18,7 +18,7 @@ import pytest
 from driftlab.paths import ROOT
 
 from sweep import manifest as mf  # noqa: E402
-from sweep import testutil as tu  # noqa: E402
+import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 

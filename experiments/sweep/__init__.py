@@ -8,7 +8,6 @@ into one HDF5 results file.
     slurm.py    --backend slurm: sbatch array + merge job, status
     merge.py    per-job files -> one results file with /runs, /summary, provenance
     cli.py      the `sweep`, `merge` and `status` subcommands (and the SLURM task)
-    fake_emu.py a stand-in for build/emu-arm (same CLI, writes a plausible record)
 
 See docs/cluster.md.
 """

@@ -792,7 +792,7 @@ def _workload_filters(c, key, w, wl, max_shift):
 
 
 def is_stand_in(emu):
-    """A Python stand-in for emu-arm (fake_emu.py): it takes any policy."""
+    """A Python stand-in for emu-arm (tests/fake_emu.py): it takes any policy."""
     return emu.endswith(".py")
 
 
@@ -913,7 +913,7 @@ def make_id(workload, append, multi_append, label, params_str, shift, align, mul
 
 
 def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(), linux=False):
-    # a Python stand-in (fake_emu.py) runs under Debian's interpreter
+    # a Python stand-in (tests/fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if is_stand_in(spec.emu) else [spec.emu]
     # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
     icount = (f"shift={shift_text(shift)},sleep=off" if linux

@@ -6,12 +6,10 @@ import pathlib
 import subprocess
 import time
 
-from driftlab.paths import child_env
+from driftlab.paths import PYTHON, ROOT, child_env
 from machine_args import machine_args
 
-from . import PYTHON, ROOT
-
-FAKE_EMU = ROOT / "experiments" / "sweep" / "fake_emu.py"
+FAKE_EMU = ROOT / "tests" / "fake_emu.py"
 REAL_EMU = ROOT / "build" / "emu-arm"
 GUESTS = ROOT / "build" / "guests"
 
