@@ -264,3 +264,37 @@ def test_merge_and_provenance(tmp_path, emu):
         assert p["n_runs"] == len(jobs)
         assert json.loads(f["provenance"]["manifest_json"][()])["name"] == "m"
         assert f.attrs["git_commit"] == commit
+
+
+def test_progress_on_a_terminal_draws_a_bar_and_keeps_messages_above_it():
+    """On a terminal the bar (tqdm) counts skipped, done and failed runs and
+    reprints itself under each message line."""
+    import os
+    import pty
+    from sweep.local import Progress
+    master, slave = pty.openpty()
+    try:
+        with os.fdopen(slave, "w") as tty:
+            prog = Progress(3, 1, stream=tty)
+            prog.ok, prog.running = 1, 1
+            prog.update(force=True)
+            prog.failed, prog.running = 1, 0
+            prog.message("sweep: FAILED job-2: exit 3")
+            prog.close()
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    text = out.decode()
+    assert "2/3" in text and "1 running" in text
+    assert "3/3" in text and "1 failed, 0 running" in text
+    assert "sweep: FAILED job-2: exit 3" in text
+    # the bar is drawn again after the message line
+    assert text.rindex("3/3") > text.index("sweep: FAILED job-2")

@@ -152,7 +152,13 @@ def _strip_strings(line):
 
 
 def key_lines(text):
-    """{('a', 'b', 'c'): line} for every table header and key in TOML text."""
+    """{('a', 'b', 'c'): line} for every table header and key in TOML text.
+
+    Written here, not taken from a library: tomllib gives no positions, and
+    tomlkit (python3-tomlkit), which keeps the text's layout, still records no
+    line for a key (only its parse errors have one); rebuilding lines from its
+    rendered fragments would be longer than this and tied to its internals.
+    The spec is parsed by tomllib first, so this only ever reads valid TOML."""
     lines = {}
     table = ()
     depth = 0            # open [ / { of a multi-line value
