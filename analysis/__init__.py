@@ -6,12 +6,4 @@ and the paper's generated inputs.
     synth.py                         synthetic records and merged files (tests, placeholder data)
     dataset.py                       pack a merged results file into datasets/
 """
-import pathlib
-import sys
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-# The helpers the analysis shares with the sweep and the tools
-# (experiments/tools/files.py), imported by name.
-if str(ROOT / "experiments" / "tools") not in sys.path:
-    sys.path.insert(0, str(ROOT / "experiments" / "tools"))
+from driftlab.paths import ROOT  # noqa: F401  (the analysis's modules import it from here)

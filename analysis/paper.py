@@ -47,7 +47,6 @@ def reproduction_tex(results, tables):
     """The three-column comparison (the seed's, QEMU's, ours) and its
     explanation, from the same code that prints them for `./driftlab repro`."""
     import io
-    sys.path.insert(0, str(ROOT / "experiments" / "tools"))
     import repro
     fig = repro.compare(results, tables, out=io.StringIO())
     repro.write_tex(fig, tables)

@@ -1,17 +1,16 @@
 """pytest configuration shared by the driftlab tests."""
 import os
 import pathlib
-import sys
 import time
 
 import pytest
 
-TESTS_DIR = pathlib.Path(__file__).resolve().parent
-# helper modules (guestrun, fuzz/, and experiments/tools' machine_args and
-# files, shared with the sweep) are imported by plain name
-for p in (TESTS_DIR, TESTS_DIR / "fuzz", TESTS_DIR.parent / "experiments" / "tools"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
+from driftlab.paths import pythonpath
+
+# pyproject.toml's `pythonpath` puts the import roots on this process's path;
+# the Python processes the tests start (python3 -m sweep, analysis.report, ...)
+# find them through PYTHONPATH.
+os.environ["PYTHONPATH"] = pythonpath(keep=os.environ.get("PYTHONPATH"))
 
 
 def pytest_collection_modifyitems(items):
@@ -41,7 +40,6 @@ def _wait_for_background_build():
 @pytest.fixture(scope="session")
 def guest():
     """The Linux guest's directory (build/linux), built once per session."""
-    sys.path.insert(0, str(TESTS_DIR.parent / "experiments" / "tools"))
     import linux_guest
     failed = _wait_for_background_build()
     if failed:

@@ -21,9 +21,9 @@ import pathlib
 import subprocess
 import time
 
+from driftlab.paths import ROOT as REPO
 from machine_args import machine_args
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
 BUILD = REPO / "build"
 GUEST_DIR = BUILD / "guests"
 VARIANT_DIR = GUEST_DIR / "variants"

@@ -3,19 +3,16 @@ regression slope and quantiles exact, bootstrap interval around the true
 overhead, lowest alignable shift, and its errors. Merged files are made by the
 sweep's own spec expansion and merge (analysis/synth.py), so the layout is
 what `./driftlab merge` writes."""
-import pathlib
 import subprocess
-import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 np = pytest.importorskip("numpy")
 pytest.importorskip("h5py")
 
-from analysis import synth, testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
+from analysis import synth  # noqa: E402
 from files import read_csv  # noqa: E402
 
 REPS = 10

@@ -2,19 +2,17 @@
 non-empty PNG and PDF figures from gnuplot, on a synthetic merged file, on the
 committed datasets/ (nothing rerun), on per-run records and on runs inside a
 merged file. Through ./driftlab once the lead's CLI has the subcommands."""
-import pathlib
 import subprocess
-import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from driftlab.paths import ROOT
 
 np = pytest.importorskip("numpy")
 h5py = pytest.importorskip("h5py")
 
-from analysis import synth, testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
+from analysis import synth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not testutil.have("gnuplot"),
                                 reason="gnuplot is missing (apt-get install gnuplot-nox)")
@@ -151,9 +149,9 @@ def test_plot_drift_record_and_merged_run(env, merged, tmp_path):
     r = py(env, "plot-drift", rec, "-o", tmp_path / "d.pdf", cwd=tmp_path)
     assert r.returncode == 0 and testutil.is_pdf(tmp_path / "d.pdf")
     # the short form FILE.h5:ID, and the default output name in the current directory
-    r = subprocess.run([testutil.PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from analysis.report import main; sys.exit(main(sys.argv[2:]))",
-                        str(ROOT), "plot-drift", f"{merged}:{jid}"],
+    r = subprocess.run([testutil.PY, "-c", "import sys; "
+                        "from analysis.report import main; sys.exit(main(sys.argv[1:]))",
+                        "plot-drift", f"{merged}:{jid}"],
                        cwd=str(tmp_path), env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert testutil.is_png(tmp_path / "drift.png")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from machine_args import machine_args
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 EMU = pathlib.Path(os.environ.get("EMU", ROOT / "build" / "emu-arm"))
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 BASE = machine_args() + ICOUNT

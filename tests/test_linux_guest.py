@@ -10,14 +10,12 @@ by every test here. Each pair of runs goes in parallel (one per core)."""
 import concurrent.futures
 import shutil
 import subprocess
-import sys
 import threading
 
 import pytest
 
-from guestrun import REPO, emu_path, qemu_path
+from guestrun import emu_path, qemu_path
 
-sys.path.insert(0, str(REPO / "experiments" / "tools"))
 import linux_guest as lg  # noqa: E402
 from machine_args import machine_args  # noqa: E402
 

@@ -5,15 +5,12 @@ byte for byte what QEMU 7.2 prints without any alignment (-icount sleep=off).
 The record covers the region only and says where it began."""
 import concurrent.futures
 import subprocess
-import sys
 
 import h5py
 import pytest
 
-from guestrun import REPO, emu_path, qemu_path
+from guestrun import emu_path, qemu_path
 
-sys.path.insert(0, str(REPO / "experiments" / "tools"))
-sys.path.insert(0, str(REPO / "experiments"))
 import linux_guest as lg  # noqa: E402
 from sweep import spec as sp  # noqa: E402
 

@@ -5,7 +5,6 @@ QEMU 7.2 runs next to emu-arm in the format tests: the same regular
 expressions must parse `info jit` and `info registers` from both.
 """
 import os
-import pathlib
 import random
 import re
 import socket
@@ -18,7 +17,7 @@ import pytest
 import guestrun
 from machine_args import machine_args
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 STRESS = guestrun.GUEST_DIR / "stress-cpu.elf"
 LONG_RUN = "cpu=2 iters=200000000 vm=1"          # minutes: every test ends it with quit
 

@@ -2,17 +2,14 @@
 shell, from the repository root, with the scratch directory build/my-policy
 moved to a temporary directory (the only change made to them)."""
 import os
-import pathlib
 import re
 import subprocess
-import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from driftlab.paths import ROOT
 
-from analysis import testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
 
 DOC = ROOT / "docs" / "new-policy.md"
 

@@ -1,16 +1,13 @@
 """The paper builds from datasets/ with every number generated (analysis/paper.py,
 paper/SConscript). Needs pdflatex (texlive-latex-base); skipped without it."""
-import pathlib
 import re
 import subprocess
-import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from driftlab.paths import ROOT
 
-from analysis import testutil  # noqa: E402
+import analysis_testutil as testutil  # noqa: E402
 
 pytestmark = [
     pytest.mark.skipif(not testutil.have("pdflatex"),

@@ -21,7 +21,7 @@ import time
 import pytest
 from machine_args import machine_args
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 EMU = pathlib.Path(os.environ.get("EMU", str(ROOT / "build" / "emu-arm")))
 GUEST = ROOT / "build" / "guests" / "cpu.elf"
 PLUGIN_DIR = pathlib.Path(os.environ.get("DRIFTLAB_PLUGIN_DIR",
@@ -228,8 +228,6 @@ def test_bench_policies_smoke(capsys):
     (dry run vs none), real runs, per-exit under each chaining model, and a
     verdict per target. No speed is asserted (the Linux guest's workloads
     are left out: a boot takes seconds)."""
-    import sys
-    sys.path.insert(0, str(ROOT / "experiments" / "tools"))
     import bench_policies
     if not (ROOT / "build" / "guests" / "timer-jitter.elf").exists():
         pytest.skip("timer-jitter.elf not built")

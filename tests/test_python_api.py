@@ -2,15 +2,13 @@
 package (python/driftlab) reads a merged sweep into pandas, a run's drift
 series into numpy with units, and a single run's record."""
 import os
-import pathlib
 import re
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 pytest.importorskip("pandas")
 pytest.importorskip("h5py")
 
@@ -60,7 +58,6 @@ def test_docs_examples_run(workdir):
 
 
 def test_bad_paths_are_one_clear_error(tmp_path):
-    sys.path.insert(0, str(ROOT / "python"))
     import driftlab
     with pytest.raises(FileNotFoundError, match="no such results file"):
         driftlab.load(tmp_path / "nope.h5")

@@ -2,7 +2,6 @@
 and what a run killed with SIGKILL leaves behind: PATH.partial, readable,
 with the samples flushed so far, while a file already at PATH is untouched."""
 import json
-import os
 import signal
 import subprocess
 import time

@@ -1,13 +1,12 @@
 """The ASan+UBSan build (build/asan/emu-arm, `scons asan=1`) runs every guest
 in ARM and Thumb with small arguments: the output must equal the normal
 build's (itself checked against QEMU) and the sanitizers must stay silent."""
-import pathlib
 
 import pytest
 
 import guestrun
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 ASAN = ROOT / "build" / "asan" / "emu-arm"
 SMALL = {"cpu": "scale=2", "coremark-like": "iterations=100", "timer": "ticks=10",
          "idle": "ticks=10", "newlib": None}

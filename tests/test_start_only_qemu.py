@@ -15,9 +15,7 @@ from the record for emu-arm. Only loose bounds on time: "ahead by more than
 ahead" where the 3 ms threshold paces it.
 """
 import os
-import pathlib
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -26,8 +24,6 @@ import pytest
 import guestrun
 from machine_args import machine_args
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
 from sweep import console  # noqa: E402
 
 h5py = pytest.importorskip("h5py")

@@ -1,14 +1,11 @@
 """Linux workloads in sweep specs: what they expand to, and errors that name
 the key and its line. No emulator runs here (tests/test_linux_guest.py boots
 the guest; tests/test_linux_roi.py runs it under the harness)."""
-import pathlib
-import sys
 import textwrap
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import spec as sp  # noqa: E402
 

@@ -3,7 +3,7 @@ redone, finished runs are not), failures and time limits reported without
 aborting, and the merged results file with its provenance.
 
 Runs the real build/emu-arm when it takes -record (else the stand-in
-experiments/sweep/fake_emu.py; the reason is printed). Run lengths are
+tests/fake_emu.py; the reason is printed). Run lengths are
 calibrated on this machine, and no test asserts a wall-clock figure."""
 import json
 import os
@@ -11,16 +11,14 @@ import pathlib
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import manifest as mf  # noqa: E402
-from sweep import testutil as tu  # noqa: E402
+import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 
@@ -266,3 +264,37 @@ def test_merge_and_provenance(tmp_path, emu):
         assert p["n_runs"] == len(jobs)
         assert json.loads(f["provenance"]["manifest_json"][()])["name"] == "m"
         assert f.attrs["git_commit"] == commit
+
+
+def test_progress_on_a_terminal_draws_a_bar_and_keeps_messages_above_it():
+    """On a terminal the bar (tqdm) counts skipped, done and failed runs and
+    reprints itself under each message line."""
+    import os
+    import pty
+    from sweep.local import Progress
+    master, slave = pty.openpty()
+    try:
+        with os.fdopen(slave, "w") as tty:
+            prog = Progress(3, 1, stream=tty)
+            prog.ok, prog.running = 1, 1
+            prog.update(force=True)
+            prog.failed, prog.running = 1, 0
+            prog.message("sweep: FAILED job-2: exit 3")
+            prog.close()
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    text = out.decode()
+    assert "2/3" in text and "1 running" in text
+    assert "3/3" in text and "1 failed, 0 running" in text
+    assert "sweep: FAILED job-2: exit 3" in text
+    # the bar is drawn again after the message line
+    assert text.rindex("3/3") > text.index("sweep: FAILED job-2")

@@ -8,20 +8,17 @@ console stamps agreeing with emu-arm's own monitor on the same run.
 Needs build/emu-arm, the guests (scons) and Debian's qemu-system-arm. No
 wall-clock figure is asserted beyond loose bounds on the console's
 resolution."""
-import pathlib
 import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import console  # noqa: E402
 from sweep import spec as sp  # noqa: E402
-from sweep import testutil as tu  # noqa: E402
+import sweep_testutil as tu  # noqa: E402
 from files import read_csv  # noqa: E402
 
 h5py = pytest.importorskip("h5py")

@@ -11,16 +11,14 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 import tempfile
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import manifest as mf  # noqa: E402
-from sweep import testutil as tu  # noqa: E402
+import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 GUESTS = ROOT / "build" / "guests"

@@ -2,17 +2,14 @@
 its line. No guest runs here: emulators are only asked for their policy
 listing (-align-policy help=json)."""
 import os
-import pathlib
-import sys
 import textwrap
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
+from driftlab.paths import ROOT
 
 from sweep import spec as sp  # noqa: E402
-from sweep.testutil import run_cli  # noqa: E402
+from sweep_testutil import run_cli  # noqa: E402
 
 EMU = ROOT / "build" / "emu-arm"
 # Policies, their parameters and the largest shift are checked against what
@@ -126,9 +123,9 @@ def test_align_axis_and_defaults():
 
 
 def test_emu_override_and_python_stand_in():
-    s = parse(GOOD, emu="experiments/sweep/fake_emu.py")
+    s = parse(GOOD, emu="tests/fake_emu.py")
     j = sp.expand(s)[0]
-    assert j.argv[:2] == ["/usr/bin/python3", str(ROOT / "experiments/sweep/fake_emu.py")]
+    assert j.argv[:2] == ["/usr/bin/python3", str(ROOT / "tests/fake_emu.py")]
 
 
 @pytest.mark.parametrize("text,needle,key,words", [
@@ -539,6 +536,6 @@ def test_missing_emulator(tmp_path):
 
 
 def test_python_stand_in_takes_any_policy():
-    s = parse(MIN + CPU + "[policies.nonesuch]\n", emu="experiments/sweep/fake_emu.py",
+    s = parse(MIN + CPU + "[policies.nonesuch]\n", emu="tests/fake_emu.py",
               check_files=True)
     assert any("is a stand-in, which takes any policy" in w for w in s.warnings)

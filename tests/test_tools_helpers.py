@@ -37,3 +37,35 @@ def test_read_csv(tmp_path):
     assert read_csv(p) == [{"key": "alpha", "value": "1,5"}, {"key": "beta", "value": "two\nlines"}]
     p.write_text("key,value\n")
     assert read_csv(p) == []
+
+
+def test_import_roots_are_named_once():
+    """driftlab.paths names the import roots; pytest's pythonpath, the paper's
+    SCons environment and the children's PYTHONPATH follow it, and no
+    library module changes sys.path."""
+    import re
+    import subprocess
+    import tomllib
+    from driftlab import paths
+    root = paths.ROOT
+    dirs = [d.relative_to(root).as_posix() or "." for d in paths.import_dirs()]
+    assert dirs == ["python", "experiments", "experiments/tools", "."]
+    pytest_path = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"]["pythonpath"]
+    assert pytest_path[:len(dirs)] == dirs
+    scons = (root / "paper" / "SConscript").read_text()
+    assert "('python', 'experiments', 'experiments/tools')] + [root]" in scons
+    env = paths.child_env({"PYTHONPATH": "/elsewhere"}, EXTRA="1")
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(d) for d in paths.import_dirs()] + \
+        ["/elsewhere"] and env["EXTRA"] == "1"
+    # a child with only the package on its path imports the rest through it
+    r = subprocess.run([paths.PYTHON, "-c", "import sweep, analysis, machine_args"],
+                       env=paths.child_env({}), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    libraries = [p for d in ("python", "experiments", "analysis") for p in (root / d).rglob("*.py")]
+    offenders = [str(p.relative_to(root)) for p in libraries
+                 if re.search(r"sys\.path\.(insert|append)|sys\.path\[", p.read_text())
+                 and "__main__" not in p.read_text().split("sys.path")[0][-200:]
+                 # cli.py is the front door; synth.py belongs to the statistics work
+                 and p.name not in ("cli.py", "synth.py")]
+    assert offenders == []

@@ -1,12 +1,11 @@
 """Runs every C unit test program (tests/unit/test_*.c, built by SCons) in the
 normal build and, when present, in the sanitizer build (build/asan)."""
 import os
-import pathlib
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from driftlab.paths import ROOT
 SOURCES = sorted((ROOT / "tests" / "unit").glob("test_*.c"))
 VARIANTS = ["build"] + (["build/asan"] if (ROOT / "build/asan/emu-arm").exists() else [])
 

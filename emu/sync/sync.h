@@ -4,7 +4,7 @@
  *
  * The layer depends only on the Icount struct (the guest clock and its
  * sync-point deadlines) and the host clock, so it runs the same under the
- * real CPU and under the fake engine of the unit tests (fake_engine.h).
+ * real CPU and under the fake engine of the unit tests (tests/unit/fake_engine.h).
  */
 #ifndef EMU_SYNC_SYNC_H
 #define EMU_SYNC_SYNC_H

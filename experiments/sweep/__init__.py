@@ -8,23 +8,14 @@ into one HDF5 results file.
     slurm.py    --backend slurm: sbatch array + merge job, status
     merge.py    per-job files -> one results file with /runs, /summary, provenance
     cli.py      the `sweep`, `merge` and `status` subcommands (and the SLURM task)
-    fake_emu.py a stand-in for build/emu-arm (same CLI, writes a plausible record)
 
 See docs/cluster.md.
 """
 import os
-import pathlib
-import sys
+
+from driftlab.paths import PYTHON, ROOT  # noqa: F401  (the sweep's modules import them from here)
 
 # Runs are written once and renamed into place, and readers never share a file
 # with a writer, so HDF5's file locks add nothing -- and fail on some shared
 # filesystems. Off for this process and the emulators it starts, unless set.
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-PYTHON = "/usr/bin/python3"
-
-# The helpers the sweep shares with the tools and the analysis
-# (experiments/tools: linux_guest, machine_args, files), imported by name.
-if str(ROOT / "experiments" / "tools") not in sys.path:
-    sys.path.insert(0, str(ROOT / "experiments" / "tools"))

@@ -1,4 +1,4 @@
-"""python3 -m sweep {sweep,merge,status,task} ... (with experiments/ on PYTHONPATH):
+"""python3 -m sweep {sweep,merge,status,task} ... (with driftlab.paths.pythonpath() as PYTHONPATH):
 what the SLURM scripts run on the compute nodes."""
 import sys
 

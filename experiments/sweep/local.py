@@ -30,7 +30,12 @@ def fmt_secs(s):
 
 class Progress:
     """A bar with an ETA when the stream is a terminal, else a plain line every
-    `interval` seconds (and at the end)."""
+    `interval` seconds (and at the end).
+
+    On a terminal, tqdm draws the bar: it fits it to the window, estimates
+    the rate from the runs done here (not the skipped ones) and keeps the
+    message() lines above it. The plain lines for logs and pipes stay ours,
+    since tqdm writes a redrawn bar, \\r-separated, into a file."""
 
     def __init__(self, total, skipped, stream=None, interval=30.0):
         self.total, self.skipped = total, skipped
@@ -39,8 +44,13 @@ class Progress:
         self.interval = interval
         self.t0 = time.monotonic()
         self.last = 0.0 if self.tty else self.t0
-        self.drawn = False
         self.ok = self.failed = self.running = 0
+        self.bar = None
+        if self.tty:
+            from tqdm import tqdm
+            # smoothing=0: the ETA is the mean time per run so far, as in the log lines
+            self.bar = tqdm(total=total, initial=skipped, file=self.stream, unit="run",
+                            dynamic_ncols=True, smoothing=0, mininterval=0.2, leave=True)
 
     def eta(self):
         n = self.ok + self.failed
@@ -49,50 +59,42 @@ class Progress:
             return None
         return (time.monotonic() - self.t0) / n * left
 
+    def counts(self):
+        return (f"{self.failed} failed, " if self.failed else "") + f"{self.running} running"
+
     def text(self):
         done = self.skipped + self.ok + self.failed
         el = time.monotonic() - self.t0
-        return (f"{done}/{self.total} done" + (f", {self.failed} failed" if self.failed else "")
-                + f", {self.running} running, elapsed {fmt_secs(el)}, ETA {fmt_secs(self.eta())}")
+        return (f"{done}/{self.total} done, {self.counts()}, elapsed {fmt_secs(el)}, "
+                f"ETA {fmt_secs(self.eta())}")
 
     def update(self, force=False):
         now = time.monotonic()
-        if self.tty:
+        if self.bar is not None:
             if not force and now - self.last < 0.2:
                 return
-            done = self.skipped + self.ok + self.failed
-            width = 28
-            fill = int(width * done / self.total) if self.total else width
-            bar = "#" * fill + "." * (width - fill)
-            try:
-                cols = os.get_terminal_size(self.stream.fileno()).columns
-            except OSError:
-                cols = 0
-            cols = cols if cols >= 40 else 100
-            line = f"[{bar}] {self.text()}"[:max(20, cols - 1)]
-            self.stream.write("\r\x1b[K" + line)
-            self.drawn = True
+            self.bar.n = self.skipped + self.ok + self.failed
+            self.bar.set_postfix_str(self.counts(), refresh=False)
+            self.bar.refresh()
         else:
             if not force and now - self.last < self.interval:
                 return
             self.stream.write(f"sweep: {self.text()}\n")
+            self.stream.flush()
         self.last = now
-        self.stream.flush()
 
     def message(self, text):
         """A line of its own (above the bar on a terminal)."""
-        if self.tty and self.drawn:
-            self.stream.write("\r\x1b[K")
-        self.stream.write(text.rstrip("\n") + "\n")
-        self.stream.flush()
-        if self.tty and self.drawn:
-            self.update(force=True)
+        if self.bar is not None:
+            self.bar.write(text.rstrip("\n"), file=self.stream)
+        else:
+            self.stream.write(text.rstrip("\n") + "\n")
+            self.stream.flush()
 
     def close(self):
-        if self.tty and self.drawn:
+        if self.bar is not None:
             self.update(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
+            self.bar.close()
 
 
 class LockError(RuntimeError):

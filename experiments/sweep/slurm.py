@@ -3,7 +3,7 @@ depends on it (afterok), and `status` for a submitted sweep.
 
 Everything the tasks need is named by absolute path in the scripts written to
 RESULTS_DIR/slurm/ (which must be on a filesystem the compute nodes share):
-the interpreter, the repository's experiments/ (PYTHONPATH), the manifest and
+the interpreter, the repository's import roots (PYTHONPATH), the manifest and
 the results directory (--chdir). Nothing depends on the submitting shell's
 working directory or environment.
 
@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+from driftlab.paths import pythonpath
 
 from . import ROOT
 from . import manifest as mf
@@ -125,13 +127,12 @@ def write_scripts(manifest, opts):
     sd = d / "slurm"
     (sd / "logs").mkdir(parents=True, exist_ok=True)
     python = opts.get("python") or manifest["python"]
-    exp = pathlib.Path(manifest["root"]) / "experiments"
     extra = list(manifest.get("slurm", {}).get("extra", [])) + list(opts.get("extra") or [])
     common = sbatch_options(manifest, opts)
     subst = {"NAME": manifest["name"], "RESULTS": str(d), "SLURMDIR": str(sd),
-             "OUTPUT": manifest["output"], "EXPERIMENTS": str(exp), "PYTHON": python,
+             "OUTPUT": manifest["output"], "PYTHONPATH": pythonpath(manifest["root"]), "PYTHON": python,
              "TIME": task_time(manifest, opts)}
-    for k in ("RESULTS", "OUTPUT", "EXPERIMENTS", "PYTHON"):
+    for k in ("RESULTS", "OUTPUT", "PYTHONPATH", "PYTHON"):
         # used unquoted in #SBATCH lines and the shell: keep to plain path characters
         if not re.fullmatch(r"[A-Za-z0-9_@%+=:,./~-]+", subst[k]):
             raise SlurmError(f"path {subst[k]!r} has characters (white space, quotes, $...) that "

@@ -152,7 +152,13 @@ def _strip_strings(line):
 
 
 def key_lines(text):
-    """{('a', 'b', 'c'): line} for every table header and key in TOML text."""
+    """{('a', 'b', 'c'): line} for every table header and key in TOML text.
+
+    Written here, not taken from a library: tomllib gives no positions, and
+    tomlkit (python3-tomlkit), which keeps the text's layout, still records no
+    line for a key (only its parse errors have one); rebuilding lines from its
+    rendered fragments would be longer than this and tied to its internals.
+    The spec is parsed by tomllib first, so this only ever reads valid TOML."""
     lines = {}
     table = ()
     depth = 0            # open [ / { of a multi-line value
@@ -792,7 +798,7 @@ def _workload_filters(c, key, w, wl, max_shift):
 
 
 def is_stand_in(emu):
-    """A Python stand-in for emu-arm (fake_emu.py): it takes any policy."""
+    """A Python stand-in for emu-arm (tests/fake_emu.py): it takes any policy."""
     return emu.endswith(".py")
 
 
@@ -913,7 +919,7 @@ def make_id(workload, append, multi_append, label, params_str, shift, align, mul
 
 
 def command(spec, elf, append, policy_arg, shift, align, record, workload_args=(), linux=False):
-    # a Python stand-in (fake_emu.py) runs under Debian's interpreter
+    # a Python stand-in (tests/fake_emu.py) runs under Debian's interpreter
     head = [PYTHON, spec.emu] if is_stand_in(spec.emu) else [spec.emu]
     # Linux: sleep=off always (see Workload.linux); align=off runs no policy.
     icount = (f"shift={shift_text(shift)},sleep=off" if linux

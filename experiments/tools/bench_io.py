@@ -26,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+if __name__ == "__main__":    # run directly: the package is the way in
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "python"))
+from driftlab.paths import ROOT  # noqa: E402
 import bench  # noqa: E402  (exit_guest, timed, qemu_env, ICOUNT)
 from machine_args import machine_args  # noqa: E402
 
@@ -231,4 +233,4 @@ def run(root, reps=3):
 
 if __name__ == "__main__":
     r = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    run(pathlib.Path(__file__).resolve().parents[2], r)
+    run(ROOT, r)

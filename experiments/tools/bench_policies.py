@@ -49,9 +49,10 @@ import sys
 import tempfile
 import time
 
-from machine_args import machine_args
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+if __name__ == "__main__":    # run directly (docs/policies.md): the package is the way in
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "python"))
+from driftlab.paths import ROOT  # noqa: E402
+from machine_args import machine_args  # noqa: E402
 MACHINE = machine_args() + ["-rtc-base", "0", "-quiet"]
 SD_IMAGE = "build/repro-sd.img"
 SD_BYTES = 16 << 20

@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from driftlab.paths import ROOT
 SD_IMAGE = ROOT / "build" / "repro-sd.img"
 SD_BYTES = 16 << 20
 LAG_BOUND_MS = 10.0
@@ -117,7 +117,6 @@ def seed_split(rows, shift, role, out, seed=None):
     to. Both were bookkeeping: the seed's guests barely kept up with real
     time, so its policies hardly slept; what a policy costs while sleeping
     (pacing) is another part, measured here separately."""
-    sys.path.insert(0, str(ROOT))
     from analysis import split
     w = lambda s="": print(s, file=out)
 
@@ -169,7 +168,6 @@ def compare(results, tables, seed_csv=ROOT / "datasets" / "seed-2014.csv", out=s
     """Prints the seed's figures, QEMU 7.2's measured in this run and
     emu-arm's side by side, then what agrees, what differs and why. Returns a
     dict of the figures used."""
-    sys.path.insert(0, str(ROOT))
     from analysis import split
     seed = {r["key"]: r for r in read_csv(seed_csv)}
     configs = read_csv(pathlib.Path(tables) / "configs.csv")

@@ -7,15 +7,13 @@ import concurrent.futures
 import os
 import pathlib
 import subprocess
-import sys
+
+from driftlab.paths import ROOT as REPO
 
 FUZZ_SRC = pathlib.Path(__file__).resolve().parent
-REPO = FUZZ_SRC.parent.parent
 FUZZ_BUILD = REPO / "build" / "fuzz"
-sys.path.insert(0, str(FUZZ_SRC))
-sys.path.insert(0, str(FUZZ_SRC.parent))
 
-import gen  # noqa: E402
+import gen  # noqa: E402  (beside this file: pytest's pythonpath, or run.py's own directory)
 import guestrun  # noqa: E402
 
 CROSS_CC = os.environ.get("GUEST_CROSS", "arm-none-eabi-") + "gcc"

@@ -18,7 +18,10 @@ import pathlib
 import sys
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+# an entry point of its own (pytest has pyproject.toml's pythonpath): the
+# package, the tests' helpers (guestrun) and experiments/tools (machine_args)
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(_ROOT / d) for d in ("python", "tests", "experiments/tools")]
 import fuzzlib  # noqa: E402
 import guestrun  # noqa: E402
 

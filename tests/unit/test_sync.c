@@ -1,6 +1,6 @@
 /* Unit tests of the alignment-policy layer on the fake engine: registry and
  * parameters, and each built-in policy's logic. TAP-style output. */
-#include "sync/fake_engine.h"
+#include "fake_engine.h"
 #include "sync/sync.h"
 #include <math.h>
 #include <stdarg.h>

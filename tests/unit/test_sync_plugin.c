@@ -3,7 +3,7 @@
  * and a missing file are refused with one-line errors. The .so files are
  * built by SCons next to this program's variant: <variant>/sync-policies/
  * (override with DRIFTLAB_PLUGIN_DIR). */
-#include "sync/fake_engine.h"
+#include "fake_engine.h"
 #include "sync/sync.h"
 #include <libgen.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * HDF5 record (schema, completion, rename) and its survival of a SIGKILL,
  * the session glue and its command-line options. TAP-style output. */
 #include "record/record.h"
-#include "sync/fake_engine.h"
+#include "fake_engine.h"
 #include "sync/session.h"
 #include <fcntl.h>
 #include <hdf5.h>

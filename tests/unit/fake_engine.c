@@ -1,4 +1,4 @@
-#include "sync/fake_engine.h"
+#include "fake_engine.h"
 #include "hostclock.h"
 #include <string.h>
 

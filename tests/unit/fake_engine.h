@@ -10,8 +10,8 @@
  * engine runs a busy loop calibrated to
  * host_ns_per_tb per TB, without reading the clock).
  */
-#ifndef EMU_SYNC_FAKE_ENGINE_H
-#define EMU_SYNC_FAKE_ENGINE_H
+#ifndef TESTS_UNIT_FAKE_ENGINE_H
+#define TESTS_UNIT_FAKE_ENGINE_H
 #include "sync/sync.h"
 
 typedef struct FakeClock {

@@ -6,11 +6,10 @@ import pathlib
 import subprocess
 import time
 
+from driftlab.paths import PYTHON, ROOT, child_env
 from machine_args import machine_args
 
-from . import PYTHON, ROOT
-
-FAKE_EMU = ROOT / "experiments" / "sweep" / "fake_emu.py"
+FAKE_EMU = ROOT / "tests" / "fake_emu.py"
 REAL_EMU = ROOT / "build" / "emu-arm"
 GUESTS = ROOT / "build" / "guests"
 
@@ -73,10 +72,7 @@ def iterations_for(emu, seconds):
 
 
 def sweep_env(extra=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "experiments")
-    env.update(extra or {})
-    return env
+    return child_env(**(extra or {}))
 
 
 def sweep_cmd(*args):

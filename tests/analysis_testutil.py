@@ -5,8 +5,7 @@ import pathlib
 import shutil
 import subprocess
 
-from . import ROOT
-PY = "/usr/bin/python3"
+from driftlab.paths import PYTHON as PY, ROOT, child_env
 # the tool's own files and the drift statistics it links (stats/, less the
 # drift-summary program)
 SOURCES = sorted([*(ROOT / "analysis").glob("*.[ch]"),
@@ -29,11 +28,7 @@ def analyze_binary(tmpdir):
 
 
 def env_with(tool):
-    env = dict(os.environ)
-    env["DRIFTLAB_ANALYZE"] = str(tool)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env["HDF5_USE_FILE_LOCKING"] = "FALSE"
-    return env
+    return child_env(DRIFTLAB_ANALYZE=str(tool), HDF5_USE_FILE_LOCKING="FALSE")
 
 
 def have(exe):
