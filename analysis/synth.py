@@ -20,7 +20,6 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 import tempfile
 
 from . import ROOT
@@ -32,9 +31,7 @@ KINDS = "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED,8=POLIC
 
 
 def _sweep():
-    p = str(ROOT / "experiments")
-    if p not in sys.path:
-        sys.path.insert(0, p)
+    # experiments/ is on the import path of every entry point (driftlab.paths)
     import sweep.manifest
     import sweep.merge
     import sweep.spec
