@@ -140,8 +140,12 @@ if [ ! -d "$ucache" ]; then
         local t; t=$(mktemp -d)
         arm-linux-gnueabi-readelf --dyn-syms -W "$1" > "$t/syms"
         /usr/bin/python3 "$here/stub_library.py" "$t/syms" "$t/stub.s" "$t/stub.map"
-        arm-linux-gnueabi-gcc -shared -nostdlib -Wl,--version-script="$t/stub.map" \
-            -Wl,-soname,"$2" -Wl,--build-id=none -o "$3" "$t/stub.s"
+        # reproducible: assembled under a fixed name (gcc's own temporary
+        # object would be named in the symbol table), and stripped
+        (cd "$t" && arm-linux-gnueabi-gcc -c -o stub.o stub.s &&
+         arm-linux-gnueabi-gcc -shared -nostdlib -s -Wl,--version-script=stub.map \
+            -Wl,-soname,"$2" -Wl,--build-id=none -o stub.so stub.o)
+        cp "$t/stub.so" "$3"
         rm -rf "$t"
     }
     queue="$rootu/usr/bin/stress $rootu/usr/bin/fio"
