@@ -116,7 +116,7 @@ static const SyncParam as_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_adaptive_shift = {
+const SyncPolicy align_policy_adaptive_shift = {
     SYNC_POLICY_HEADER,
     .name = "adaptive-shift",
     .description = "QEMU's shift=auto: one shift step at a time, virtual clock kept continuous",

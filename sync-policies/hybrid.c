@@ -69,7 +69,7 @@ static const SyncParam hy_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_hybrid = {
+const SyncPolicy align_policy_hybrid = {
     SYNC_POLICY_HEADER,
     .name = "hybrid",
     .description = "periodic sync point; sleep the bulk of a wait, spin the last few us for a precise wake",

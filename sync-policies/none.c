@@ -2,7 +2,7 @@
  * the execution loop pays nothing; the guest runs as fast as the host allows. */
 #include "policy.h"
 
-const SyncPolicy sync_policy_none = {
+const SyncPolicy align_policy_none = {
     SYNC_POLICY_HEADER,
     .name = "none",
     .description = "icount without alignment: never reads the host clock, never sleeps",

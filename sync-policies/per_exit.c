@@ -48,7 +48,7 @@ static const SyncParam pe_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_per_exit = {
+const SyncPolicy align_policy_per_exit = {
     SYNC_POLICY_HEADER,
     .name = "per-exit",
     .description = "the seed's first algorithm as it ran: read the host clock at every return to the execution loop",

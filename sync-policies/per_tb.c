@@ -45,7 +45,7 @@ static const SyncParam pt_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_per_tb = {
+const SyncPolicy align_policy_per_tb = {
     SYNC_POLICY_HEADER,
     .name = "per-tb",
     .description = "the every-TB extreme: read the host clock after every TB",

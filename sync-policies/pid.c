@@ -108,7 +108,7 @@ static const SyncParam pid_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_pid = {
+const SyncPolicy align_policy_pid = {
     SYNC_POLICY_HEADER,
     .name = "pid",
     .description = "PID controller on the drift, sampled in virtual time; output = sleep per sample",

@@ -4,7 +4,7 @@
  * host time.
  *
  * A policy is a constant table (SyncPolicy) of metadata and function
- * pointers. It holds its decision only; the runtime (emu/sync/run.c) owns
+ * pointers. It holds its decision only; the runtime (emu/align/run.c) owns
  * everything the policies share: where the sync points fall, the clocks,
  * the lateness and catch-up rules, the speed ratio, and the waiting.
  *
@@ -33,7 +33,7 @@
  * whose abi_version is SYNC_POLICY_ABI_VERSION; see template_plugin.c.
  *
  * Every policy also takes the runtime's parameters (dry-run, catch-up,
- * catch-up-limit, speed; see sync_registry_help) besides its own.
+ * catch-up-limit, speed; see align_registry_help) besides its own.
  */
 #ifndef SYNC_POLICY_H
 #define SYNC_POLICY_H
@@ -152,7 +152,7 @@ typedef struct SyncView {
     int64_t advance_ns;        /* due_ns - host_ns: > 0 ahead, < 0 late */
 } SyncView;
 
-/* The runtime's side (emu/sync/run.c); use the inline wrappers below. */
+/* The runtime's side (emu/align/run.c); use the inline wrappers below. */
 typedef struct SyncRuntime {
     int64_t (*icount)(const SyncCtx *c);
     int64_t (*guest_ns)(const SyncCtx *c);

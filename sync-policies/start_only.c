@@ -149,7 +149,7 @@ static const SyncParam so_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_start_only = {
+const SyncPolicy align_policy_start_only = {
     SYNC_POLICY_HEADER,
     .name = "start-only",
     .description = "QEMU's align=on: clocks compared at loop entry only, per-TB virtual time accumulated",

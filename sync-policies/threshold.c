@@ -107,7 +107,7 @@ static const SyncParam th_params[] = {
     { 0 }
 };
 
-const SyncPolicy sync_policy_threshold = {
+const SyncPolicy align_policy_threshold = {
     SYNC_POLICY_HEADER,
     .name = "threshold",
     .description = "periodic sync point (virtual period); past a max advance wait down to a target",

@@ -78,13 +78,13 @@ static void loop_exit(FakeEngine *e)
     icount_loop_exit(&e->ic);
 }
 
-void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run)
+void fake_engine_run(FakeEngine *e, int64_t insns, AlignRun *run)
 {
     Icount *ic = &e->ic;
     int64_t target = icount_raw(ic) + insns;
     while (icount_raw(ic) < target) {
         if (run)
-            sync_run_enter(run);
+            align_run_enter(run);
         icount_prepare_for_run(ic);
         int64_t left = target - icount_raw(ic);
         int64_t budget = ic->budget;

@@ -1,5 +1,5 @@
 /* Policy registry, parameter parsing and the plugin loader. */
-#include "sync/sync.h"
+#include "align/align.h"
 #include "json_writer.h"
 #include <dlfcn.h>
 #include <stdint.h>
@@ -138,7 +138,7 @@ static void param_names(const SyncPolicy *p, char *buf, size_t n)
         snprintf(buf, n, "none");
 }
 
-int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err, size_t n)
+int align_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err, size_t n)
 {
     if (p->params_size)
         memset(out, 0, p->params_size);
@@ -181,7 +181,7 @@ int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err,
     return rc;
 }
 
-void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size_t n)
+void align_params_format(const SyncPolicy *p, const void *params, char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
@@ -215,7 +215,7 @@ void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size
     }
 }
 
-int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
+int align_policy_validate(const SyncPolicy *p, char *err, size_t n)
 {
     if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
         snprintf(err, n, "policy ABI version %u, this emulator needs %u", p->abi_version,
@@ -255,8 +255,8 @@ int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
         snprintf(err, n, "out of memory");
         return -1;
     }
-    char sub[SYNC_ERR_LEN];
-    int rc = sync_params_parse(p, NULL, tmp, sub, sizeof sub);
+    char sub[ALIGN_ERR_LEN];
+    int rc = align_params_parse(p, NULL, tmp, sub, sizeof sub);
     free(tmp);
     if (rc < 0) {
         snprintf(err, n, "bad default: %s", sub);
@@ -265,15 +265,15 @@ int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
     return 0;
 }
 
-int sync_registry_add(SyncRegistry *r, const SyncPolicy *p, const char *origin, char *err, size_t n)
+int align_registry_add(AlignRegistry *r, const SyncPolicy *p, const char *origin, char *err, size_t n)
 {
-    if (sync_policy_validate(p, err, n) < 0)
+    if (align_policy_validate(p, err, n) < 0)
         return -1;
-    if (sync_registry_find(r, p->name)) {
+    if (align_registry_find(r, p->name)) {
         snprintf(err, n, "a policy named '%s' already exists", p->name);
         return -1;
     }
-    if (r->n == SYNC_MAX_POLICIES) {
+    if (r->n == ALIGN_MAX_POLICIES) {
         snprintf(err, n, "too many policies");
         return -1;
     }
@@ -282,7 +282,7 @@ int sync_registry_add(SyncRegistry *r, const SyncPolicy *p, const char *origin, 
     return 0;
 }
 
-const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name)
+const SyncPolicy *align_registry_find(const AlignRegistry *r, const char *name)
 {
     for (int i = 0; i < r->n; i++)
         if (!strcmp(r->policy[i]->name, name))
@@ -290,7 +290,7 @@ const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name)
     return NULL;
 }
 
-void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
+void align_registry_names(const AlignRegistry *r, char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
@@ -311,15 +311,15 @@ static const char *const catch_up_names[] = { "warn", "bounded", "forgive" };
 static const char catch_up_help[] =
     "lateness: warn (make all up), bounded (at most the limit), forgive (after the limit)";
 
-const char *sync_catch_up_name(int mode)
+const char *align_catch_up_name(int mode)
 {
     return mode >= 0 && mode < N_CATCH_UP_MODES ? catch_up_names[mode] : "?";
 }
 
-void sync_common_format(const SyncCommon *c, char *buf, size_t n)
+void align_common_format(const SyncCommon *c, char *buf, size_t n)
 {
     snprintf(buf, n, "dry-run=%s,catch-up=%s,catch-up-limit=%lld,speed=%.10g",
-             c->dry_run ? "on" : "off", sync_catch_up_name(c->catch_up),
+             c->dry_run ? "on" : "off", align_catch_up_name(c->catch_up),
              (long long)(c->catch_up_limit_ns / 1000), c->speed);
 }
 
@@ -343,13 +343,13 @@ static const SyncPolicy common_table = {
     .params = common_params, .params_size = sizeof(CommonParams),
 };
 
-void sync_common_defaults(SyncCommon *c)
+void align_common_defaults(SyncCommon *c)
 {
     /* From the table's default texts, so that the defaults both help
      * listings print are the ones a run gets. */
     CommonParams cp;
-    char err[SYNC_ERR_LEN];
-    if (sync_params_parse(&common_table, NULL, &cp, err, sizeof err) < 0)
+    char err[ALIGN_ERR_LEN];
+    if (align_params_parse(&common_table, NULL, &cp, err, sizeof err) < 0)
         abort();          /* a malformed constant in common_params */
     *c = (SyncCommon){ .dry_run = cp.dry_run, .catch_up = CATCH_UP_DEFAULT,
                        .catch_up_limit_ns = cp.limit, .speed = cp.speed };
@@ -375,7 +375,7 @@ static int common_param(const SyncPolicy *p, const char *key, const char *val, S
     if (!d->name)
         return 0;
     CommonParams cp = { c->dry_run, c->catch_up_limit_ns, c->speed };
-    char sub[SYNC_ERR_LEN];
+    char sub[ALIGN_ERR_LEN];
     if (parse_value(&common_table, d, val, &cp, sub, sizeof sub) < 0) {
         snprintf(err, n, "%s: %s", p->name, strchr(sub, ' ') ? strchr(sub, ' ') + 1 : sub);
         return -1;
@@ -423,13 +423,13 @@ static int split_common(const SyncPolicy *p, const char *kv, SyncCommon *common,
     return rc;
 }
 
-int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+int align_spec_parse(const AlignRegistry *r, const char *spec, const SyncPolicy **policy,
                     void **params, char *err, size_t n)
 {
-    return sync_spec_parse_common(r, spec, policy, params, NULL, err, n);
+    return align_spec_parse_common(r, spec, policy, params, NULL, err, n);
 }
 
-int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+int align_spec_parse_common(const AlignRegistry *r, const char *spec, const SyncPolicy **policy,
                            void **params, SyncCommon *common, char *err, size_t n)
 {
     *policy = NULL;
@@ -441,10 +441,10 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
         len = sizeof name - 1;
     memcpy(name, spec, len);
     name[len] = 0;
-    const SyncPolicy *p = sync_registry_find(r, name);
+    const SyncPolicy *p = align_registry_find(r, name);
     if (!p) {
         char names[512];
-        sync_registry_names(r, names, sizeof names);
+        align_registry_names(r, names, sizeof names);
         snprintf(err, n, "unknown policy '%s' (valid: %s; 'help' lists parameters)", name, names);
         return -1;
     }
@@ -454,10 +454,10 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
         return -1;
     }
     SyncCommon cm;
-    sync_common_defaults(&cm);
+    align_common_defaults(&cm);
     char rest[1024];
     if (split_common(p, comma ? comma + 1 : NULL, &cm, rest, sizeof rest, err, n) < 0 ||
-        sync_params_parse(p, rest, buf, err, n) < 0) {
+        align_params_parse(p, rest, buf, err, n) < 0) {
         free(buf);
         return -1;
     }
@@ -468,10 +468,10 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
     return 0;
 }
 
-int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size_t n)
+int align_registry_load_plugin(AlignRegistry *r, const char *path, char *err, size_t n)
 {
-    if (r->n_dl == SYNC_MAX_PLUGINS) {
-        snprintf(err, n, "%s: too many plugins (at most %d)", path, SYNC_MAX_PLUGINS);
+    if (r->n_dl == ALIGN_MAX_PLUGINS) {
+        snprintf(err, n, "%s: too many plugins (at most %d)", path, ALIGN_MAX_PLUGINS);
         return -1;
     }
     /* A name without a slash would be searched in the library path. */
@@ -493,14 +493,14 @@ int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size
         dlclose(h);
         return -1;
     }
-    char sub[SYNC_ERR_LEN];
+    char sub[ALIGN_ERR_LEN];
     if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
         snprintf(err, n, "%s: policy ABI version %u, this emulator needs %u; rebuild the plugin",
                  path, p->abi_version, SYNC_POLICY_ABI_VERSION);
         dlclose(h);
         return -1;
     }
-    if (sync_registry_add(r, p, path, sub, sizeof sub) < 0) {
+    if (align_registry_add(r, p, path, sub, sizeof sub) < 0) {
         snprintf(err, n, "%s: %s", path, sub);
         dlclose(h);
         return -1;
@@ -509,14 +509,14 @@ int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size
     return 0;
 }
 
-void sync_registry_free(SyncRegistry *r)
+void align_registry_free(AlignRegistry *r)
 {
     for (int i = 0; i < r->n_dl; i++)
         dlclose(r->dl[i]);
-    *r = (SyncRegistry){0};
+    *r = (AlignRegistry){0};
 }
 
-static bool is_plugin(const SyncRegistry *r, int i)
+static bool is_plugin(const AlignRegistry *r, int i)
 {
     return strcmp(r->origin[i], "built-in") != 0;
 }
@@ -529,7 +529,7 @@ static void param_line(FILE *f, const char *name, const char *def, const char *t
     fprintf(f, "      %-24s %-5s %s\n", kv, type, help);
 }
 
-void sync_registry_help(const SyncRegistry *r, FILE *f)
+void align_registry_help(const AlignRegistry *r, FILE *f)
 {
     fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
                "-align-policy-plugin PATH.so; help=json for programs):\n");
@@ -600,7 +600,7 @@ static void param_json(JsonWriter *w, const SyncParam *d)
     json_object_end(w);
 }
 
-void sync_registry_help_json(const SyncRegistry *r, FILE *f)
+void align_registry_help_json(const AlignRegistry *r, FILE *f)
 {
     JsonWriter w;
     json_init(&w, f);

@@ -1,7 +1,7 @@
-/* SyncRun: one policy instance, the runtime the policies share (clocks,
+/* AlignRun: one policy instance, the runtime the policies share (clocks,
  * lateness and catch-up, speed ratio, waiting, dry run), and its binding to
- * the Icount's sync-point deadlines. */
-#include "sync/sync.h"
+ * the Icount's align-point deadlines. */
+#include "align/align.h"
 #include "hostclock.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -10,11 +10,11 @@
 
 /* One policy call in this many is timed (two host-clock reads, not charged
  * to the policy); the total is extrapolated from the sample. */
-#define SYNC_TIME_PERIOD 256
+#define ALIGN_TIME_PERIOD 256
 
 /* ---- the runtime behind policy.h --------------------------------------- */
 
-static SyncRun *run_of(const SyncCtx *c) { return c->rt_opaque; }
+static AlignRun *run_of(const SyncCtx *c) { return c->rt_opaque; }
 
 static int64_t rt_icount(const SyncCtx *c) { return icount_raw(run_of(c)->ic); }
 
@@ -32,7 +32,7 @@ static int rt_shift(const SyncCtx *c) { return run_of(c)->ic->shift; }
 
 static void rt_set_shift(SyncCtx *c, int shift)
 {
-    SyncRun *r = run_of(c);
+    AlignRun *r = run_of(c);
     Icount *ic = r->ic;
     if (shift < 0 || shift > ICOUNT_MAX_SHIFT || shift == ic->shift)
         return;
@@ -228,7 +228,7 @@ static const SyncRuntime runtime = {
     rt_loop_return_icount,
 };
 
-/* ---- sync points and loop exits ------------------------------------- */
+/* ---- align points and loop exits ------------------------------------ */
 
 /* Time in policy code = elapsed - waits during the call. */
 static inline int64_t waited_ns(const SyncCtx *c)
@@ -238,14 +238,14 @@ static inline int64_t waited_ns(const SyncCtx *c)
 
 static void on_deferred_align(void *opaque);
 
-static int64_t on_sync(void *opaque)
+static int64_t on_align(void *opaque)
 {
-    SyncRun *r = opaque;
+    AlignRun *r = opaque;
     SyncCtx *c = &r->ctx;
     int64_t now = icount_raw(r->ic);
-    if (now == r->last_sync_icount)       /* this TB boundary was served */
+    if (now == r->last_align_icount)       /* this TB boundary was served */
         return c->align_at > now ? c->align_at : now + 1;
-    r->last_sync_icount = now;
+    r->last_align_icount = now;
     c->n.calls++;
     if (--r->countdown) {
         r->policy->perform_align(c, r->state);
@@ -268,12 +268,12 @@ static int64_t on_sync(void *opaque)
 
 static void on_loop_exit(void *opaque)
 {
-    SyncRun *r = opaque;
+    AlignRun *r = opaque;
     r->ctx.n.exit_calls++;
     r->policy->loop_exit(&r->ctx, r->state);
 }
 
-static void end_deferral(SyncRun *r)
+static void end_deferral(AlignRun *r)
 {
     r->ctx.align_deferred = false;
     r->ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
@@ -281,7 +281,7 @@ static void end_deferral(SyncRun *r)
 
 static void on_deferred_align(void *opaque)
 {
-    SyncRun *r = opaque;
+    AlignRun *r = opaque;
     SyncCtx *c = &r->ctx;
     end_deferral(r);
     if (r->policy->loop_exit)
@@ -300,7 +300,7 @@ static void on_deferred_align(void *opaque)
  * before the loop-exit hook, so a dropped deferral never reaches it. */
 static void on_unwind(void *opaque)
 {
-    SyncRun *r = opaque;
+    AlignRun *r = opaque;
     SyncCtx *c = &r->ctx;
     r->policy->loop_unwind(c, r->state);
     if (!c->align_deferred)
@@ -311,7 +311,7 @@ static void on_unwind(void *opaque)
 
 /* ---- the run --------------------------------------------------------- */
 
-int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
+int align_run_init(AlignRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
                   Icount *ic, char *err, size_t n)
 {
     memset(r, 0, sizeof *r);
@@ -321,7 +321,7 @@ int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const Syn
     r->state = calloc(1, p->state_size ? p->state_size : 1);
     if (!r->params || !r->state) {
         snprintf(err, n, "out of memory");
-        sync_run_destroy(r);
+        align_run_destroy(r);
         return -1;
     }
     if (p->params_size)
@@ -329,25 +329,25 @@ int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const Syn
     if (common)
         r->ctx.common = *common;
     else
-        sync_common_defaults(&r->ctx.common);
+        align_common_defaults(&r->ctx.common);
     r->ctx.rt = &runtime;
     r->ctx.rt_opaque = r;
     r->ctx.late_since_ns = -1;
     r->ctx.check_interval_ns = 100 * SYNC_NS_PER_US;
-    r->time_period = SYNC_TIME_PERIOD;
-    r->countdown = SYNC_TIME_PERIOD;
-    r->last_sync_icount = -1;
+    r->time_period = ALIGN_TIME_PERIOD;
+    r->countdown = ALIGN_TIME_PERIOD;
+    r->last_align_icount = -1;
     r->saved_slack = -1;
     return 0;
 }
 
-void sync_run_set_clock(SyncRun *r, const SyncClockOps *ops, void *opaque)
+void align_run_set_clock(AlignRun *r, const SyncClockOps *ops, void *opaque)
 {
     r->ctx.clock = ops;
     r->ctx.clock_opaque = opaque;
 }
 
-void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void *opaque,
+void align_run_set_emit(AlignRun *r, void (*emit)(void *, const SyncEvent *), void *opaque,
                        int64_t check_interval_ns)
 {
     r->ctx.emit = emit;
@@ -355,7 +355,7 @@ void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void
     r->ctx.check_interval_ns = check_interval_ns;
 }
 
-void sync_run_set_clock_changed(SyncRun *r, void (*fn)(void *, int, int64_t), void *opaque)
+void align_run_set_clock_changed(AlignRun *r, void (*fn)(void *, int, int64_t), void *opaque)
 {
     r->clock_changed = fn;
     r->clock_changed_opaque = opaque;
@@ -374,13 +374,13 @@ static int64_t read_cost_ns(void)
     return best;
 }
 
-bool sync_run_active(const SyncRun *r)
+bool align_run_active(const AlignRun *r)
 {
     const SyncPolicy *p = r->policy;
     return p && (p->init_delay || p->perform_align || p->loop_exit);
 }
 
-int sync_run_start(SyncRun *r, char *err, size_t n)
+int align_run_start(AlignRun *r, char *err, size_t n)
 {
     SyncCtx *c = &r->ctx;
     c->host0_ns = sync_host_abs_uncounted(c);
@@ -392,21 +392,21 @@ int sync_run_start(SyncRun *r, char *err, size_t n)
     r->initialised = true;
     r->started = true;
     /* A late wake-up is drift: QEMU sets the slack to 1 ns too. */
-    if (!c->clock && !c->common.dry_run && sync_run_active(r)) {
+    if (!c->clock && !c->common.dry_run && align_run_active(r)) {
         int old = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
         if (old > 0 && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) == 0)
             r->saved_slack = old;
     }
     Icount *ic = r->ic;
-    ic->sync_opaque = r;
-    ic->on_sync = r->policy->perform_align ? on_sync : NULL;
+    ic->policy_opaque = r;
+    ic->on_align = r->policy->perform_align ? on_align : NULL;
     ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
     ic->on_unwind = r->policy->loop_unwind ? on_unwind : NULL;
     icount_set_policy_at(ic, r->policy->perform_align ? c->align_at : INT64_MAX);
     return 0;
 }
 
-void sync_run_enter(SyncRun *r)
+void align_run_enter(AlignRun *r)
 {
     if (!r->started || !r->policy->init_delay)
         return;
@@ -422,7 +422,7 @@ void sync_run_enter(SyncRun *r)
         icount_set_policy_at(r->ic, c->align_at);
 }
 
-void sync_run_set_speed(SyncRun *r, double speed)
+void align_run_set_speed(AlignRun *r, double speed)
 {
     SyncCtx *c = &r->ctx;
     if (!(speed > 0) || speed == c->common.speed)
@@ -435,22 +435,22 @@ void sync_run_set_speed(SyncRun *r, double speed)
               (int64_t)(speed * 1e6 + 0.5));
 }
 
-double sync_run_policy_ns(const SyncRun *r)
+double align_run_policy_ns(const AlignRun *r)
 {
     const SyncCounters *n = &r->ctx.n;
     double per_call = n->timed_calls ? (double)n->timed_ns / (double)n->timed_calls : 0;
     return (double)n->entry_ns + per_call * (double)n->calls;
 }
 
-void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque)
+void align_run_report(AlignRun *r, SyncStatFn *put, void *opaque)
 {
     if (r->initialised && r->policy->report)
         r->policy->report(&r->ctx, r->state, put, opaque);
 }
 
-void sync_run_idle_until(SyncRun *r, int64_t vclock_ns)
+void align_run_idle_until(AlignRun *r, int64_t vclock_ns)
 {
-    if (!r->started || !sync_run_active(r))
+    if (!r->started || !align_run_active(r))
         return;
     SyncCtx *c = &r->ctx;
     int64_t due = due_ns(c, vclock_ns - c->guest0_ns);
@@ -459,11 +459,11 @@ void sync_run_idle_until(SyncRun *r, int64_t vclock_ns)
         rt_wait_until(c, due, 0, due - now);
 }
 
-int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n)
+int align_run_replace(AlignRun *prev, AlignRun *next, char *err, size_t n)
 {
-    /* sync_run_start fails only in the policy's init, before it touches the
+    /* align_run_start fails only in the policy's init, before it touches the
      * Icount, so prev is still bound then. */
-    if (sync_run_start(next, err, n) < 0)
+    if (align_run_start(next, err, n) < 0)
         return -1;
     /* next read the 1 ns slack prev had set as "the old value": the value
      * to restore at the end is the one prev saved. */
@@ -475,7 +475,7 @@ int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n)
     return 0;
 }
 
-void sync_run_peek(const SyncRun *r, SyncView *v)
+void align_run_peek(const AlignRun *r, SyncView *v)
 {
     const SyncCtx *c = &r->ctx;
     v->host_ns = policy_now(c);
@@ -485,7 +485,7 @@ void sync_run_peek(const SyncRun *r, SyncView *v)
 }
 
 _Static_assert(sizeof(SyncCounters) == 27 * sizeof(int64_t),
-               "a new SyncCounters field needs adding to sync_counters_add");
+               "a new SyncCounters field needs adding to align_counters_add");
 
 static void add_max(int64_t *acc, int64_t v)
 {
@@ -493,7 +493,7 @@ static void add_max(int64_t *acc, int64_t v)
         *acc = v;
 }
 
-void sync_counters_add(SyncCounters *a, const SyncCounters *c)
+void align_counters_add(SyncCounters *a, const SyncCounters *c)
 {
     a->host_reads += c->host_reads;
     a->sleeps += c->sleeps;
@@ -524,21 +524,21 @@ void sync_counters_add(SyncCounters *a, const SyncCounters *c)
     a->events_decimated += c->events_decimated;
 }
 
-void sync_run_detach(SyncRun *r)
+void align_run_detach(AlignRun *r)
 {
-    if (r->ic && r->ic->sync_opaque == r) {
-        r->ic->on_sync = NULL;
+    if (r->ic && r->ic->policy_opaque == r) {
+        r->ic->on_align = NULL;
         r->ic->on_loop_exit = NULL;
         r->ic->on_unwind = NULL;
-        r->ic->sync_opaque = NULL;
+        r->ic->policy_opaque = NULL;
         icount_set_policy_at(r->ic, INT64_MAX);
     }
     r->started = false;
 }
 
-void sync_run_destroy(SyncRun *r)
+void align_run_destroy(AlignRun *r)
 {
-    sync_run_detach(r);
+    align_run_detach(r);
     if (r->saved_slack > 0)
         prctl(PR_SET_TIMERSLACK, (unsigned long)r->saved_slack, 0, 0, 0);
     if (r->initialised && r->policy && r->policy->teardown)
