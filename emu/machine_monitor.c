@@ -184,7 +184,7 @@ static void mon_align_info(void *opaque, MonBuf *out)
     const char *name = on ? st.policy : align_session_policy_name(m->session);
     MonitorDrift d;
     machine_drift(m, &d);
-    const SyncCounters *c = &st.n;
+    const AlignCounters *c = &st.n;
 
     put_str(out, "policy", name ? name : "none");
     put_str(out, "policy_params", on ? st.policy_params : "NA");

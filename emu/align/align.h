@@ -19,7 +19,7 @@
 /* ---- registry --------------------------------------------------------- */
 
 typedef struct AlignRegistry {
-    const SyncPolicy *policy[ALIGN_MAX_POLICIES];
+    const AlignPolicy *policy[ALIGN_MAX_POLICIES];
     const char *origin[ALIGN_MAX_POLICIES];   /* "built-in" or the plugin path */
     int n;
     void *dl[ALIGN_MAX_PLUGINS];
@@ -27,15 +27,15 @@ typedef struct AlignRegistry {
 } AlignRegistry;
 
 /* The built-in policies, in the order `-align-policy help` lists them. */
-extern const SyncPolicy align_policy_none, align_policy_start_only, align_policy_per_tb,
+extern const AlignPolicy align_policy_none, align_policy_start_only, align_policy_per_tb,
     align_policy_per_exit, align_policy_threshold, align_policy_pid, align_policy_adaptive_shift, align_policy_hybrid;
 
 void align_registry_init(AlignRegistry *r);
 void align_registry_free(AlignRegistry *r);   /* closes plugins */
 /* Checks a table (ABI version, name, parameter descriptors and defaults). */
-int align_policy_validate(const SyncPolicy *p, char *err, size_t n);
-int align_registry_add(AlignRegistry *r, const SyncPolicy *p, const char *origin, char *err, size_t n);
-const SyncPolicy *align_registry_find(const AlignRegistry *r, const char *name);
+int align_policy_validate(const AlignPolicy *p, char *err, size_t n);
+int align_registry_add(AlignRegistry *r, const AlignPolicy *p, const char *origin, char *err, size_t n);
+const AlignPolicy *align_registry_find(const AlignRegistry *r, const char *name);
 /* "none, start-only, ..." */
 void align_registry_names(const AlignRegistry *r, char *buf, size_t n);
 /* `-align-policy help`: every policy, its description and parameters. */
@@ -44,28 +44,28 @@ void align_registry_help(const AlignRegistry *r, FILE *f);
  * type, default and accepted values or bounds, the runtime's parameters and
  * the icount shifts -icount accepts (see docs/policies.md). */
 void align_registry_help_json(const AlignRegistry *r, FILE *f);
-/* dlopen()s path, looks up SYNC_POLICY_SYMBOL, checks the ABI and registers it. */
+/* dlopen()s path, looks up ALIGN_POLICY_SYMBOL, checks the ABI and registers it. */
 int align_registry_load_plugin(AlignRegistry *r, const char *path, char *err, size_t n);
 
 /* ---- parameters ------------------------------------------------------- */
 
 /* Fills `out` (p->params_size bytes) with the defaults, then applies
  * "key=val,key=val" (NULL or "" for none). One-line message on error. */
-int align_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err, size_t n);
+int align_params_parse(const AlignPolicy *p, const char *kv, void *out, char *err, size_t n);
 /* All parameters as "key=val,..." (canonical text, defaults included). */
-void align_params_format(const SyncPolicy *p, const void *params, char *buf, size_t n);
+void align_params_format(const AlignPolicy *p, const void *params, char *buf, size_t n);
 /* "NAME[,key=val...]": finds the policy and returns malloc'ed parameters. */
-int align_spec_parse(const AlignRegistry *r, const char *spec, const SyncPolicy **policy,
+int align_spec_parse(const AlignRegistry *r, const char *spec, const AlignPolicy **policy,
                     void **params, char *err, size_t n);
 /* The same, also returning the runtime's parameters (common may be NULL). */
-int align_spec_parse_common(const AlignRegistry *r, const char *spec, const SyncPolicy **policy,
-                           void **params, SyncCommon *common, char *err, size_t n);
+int align_spec_parse_common(const AlignRegistry *r, const char *spec, const AlignPolicy **policy,
+                           void **params, AlignCommon *common, char *err, size_t n);
 
 /* The runtime's parameters (dry-run, catch-up, catch-up-limit, speed) are
  * accepted by every policy: align_spec_parse takes them out of the spec. */
-void align_common_defaults(SyncCommon *c);
+void align_common_defaults(AlignCommon *c);
 /* "dry-run=off,catch-up=warn,catch-up-limit=100000,speed=1" */
-void align_common_format(const SyncCommon *c, char *buf, size_t n);
+void align_common_format(const AlignCommon *c, char *buf, size_t n);
 const char *align_catch_up_name(int mode);
 
 /* ---- a run ------------------------------------------------------------ */
@@ -74,10 +74,10 @@ const char *align_catch_up_name(int mode);
  * the Icount's instruction timeline (ic->policy_at), its loop_exit hook
  * runs at ic->on_loop_exit. */
 typedef struct AlignRun {
-    const SyncPolicy *policy;
+    const AlignPolicy *policy;
     void *params;              /* owned copy */
     void *state;               /* owned, zeroed */
-    SyncCtx ctx;
+    AlignCtx ctx;
     Icount *ic;
     uint32_t time_period;      /* time one perform_align call in this many (power of 2) */
     uint32_t countdown;
@@ -92,10 +92,10 @@ typedef struct AlignRun {
 /* Copies params (already parsed) and common (NULL: defaults). The clock
  * defaults to the real one; events go nowhere until align_run_set_emit. Does
  * not call policy init yet. */
-int align_run_init(AlignRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
+int align_run_init(AlignRun *r, const AlignPolicy *p, const void *params, const AlignCommon *common,
                   Icount *ic, char *err, size_t n);
-void align_run_set_clock(AlignRun *r, const SyncClockOps *ops, void *opaque);
-void align_run_set_emit(AlignRun *r, void (*emit)(void *, const SyncEvent *), void *opaque,
+void align_run_set_clock(AlignRun *r, const AlignClockOps *ops, void *opaque);
+void align_run_set_emit(AlignRun *r, void (*emit)(void *, const AlignEvent *), void *opaque,
                        int64_t check_interval_ns);
 /* Told whenever a policy changes the shift (and so the clock mapping). */
 void align_run_set_clock_changed(AlignRun *r, void (*fn)(void *, int, int64_t), void *opaque);
@@ -111,7 +111,7 @@ void align_run_set_speed(AlignRun *r, double speed);
 /* True when the policy does anything at all (`none` does not). */
 bool align_run_active(const AlignRun *r);
 /* Calls the policy's report hook. */
-void align_run_report(AlignRun *r, SyncStatFn *put, void *opaque);
+void align_run_report(AlignRun *r, AlignStatFn *put, void *opaque);
 /* Estimated ns spent inside policy code (sampled perform_align + init_delay). */
 double align_run_policy_ns(const AlignRun *r);
 /* The guest idles until virtual time vclock_ns, which sleep=off reaches at
@@ -124,11 +124,11 @@ void align_run_idle_until(AlignRun *r, int64_t vclock_ns);
  * refused its init) prev stays bound and unchanged; -1 with a message. prev
  * is then to be destroyed by the caller. For a switch between TBs only. */
 int align_run_replace(AlignRun *prev, AlignRun *next, char *err, size_t n);
-/* The runtime's schedule now, as sync_measure would see it, without counting
+/* The runtime's schedule now, as align_measure would see it, without counting
  * a host-clock read or touching the catch-up state (for the monitor). */
-void align_run_peek(const AlignRun *r, SyncView *v);
+void align_run_peek(const AlignRun *r, AlignView *v);
 /* acc += c, field by field (the worst-case fields take the maximum). */
-void align_counters_add(SyncCounters *acc, const SyncCounters *c);
+void align_counters_add(AlignCounters *acc, const AlignCounters *c);
 /* Takes the policy off the Icount: no more align points or loop-exit calls
  * (the end of a region of interest). */
 void align_run_detach(AlignRun *r);

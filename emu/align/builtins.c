@@ -2,7 +2,7 @@
 
 void align_registry_init(AlignRegistry *r)
 {
-    static const SyncPolicy *const builtin[] = {
+    static const AlignPolicy *const builtin[] = {
         &align_policy_none, &align_policy_start_only, &align_policy_per_tb, &align_policy_per_exit,
         &align_policy_threshold,
         &align_policy_pid, &align_policy_adaptive_shift, &align_policy_hybrid,

@@ -46,7 +46,7 @@ struct AlignSession {
     AlignMachineInfo mi;
     bool report, precise_monitor;
     char params_text[512], common_text[160], icount_opts[96];
-    SyncCommon common;
+    AlignCommon common;
     int64_t cpu0, user0, sys0, host0, guest0, icount0;
     int64_t created_ns;          /* host monotonic, when the emulator set up */
     bool region;                 /* started at a region of interest */
@@ -57,7 +57,7 @@ struct AlignSession {
      * policies switched away from left behind. */
     char cur_params[512], cur_common[160];
     int64_t policy_changes;
-    SyncCounters prev;
+    AlignCounters prev;
     double prev_policy_ns;
     /* Host clock origins (absolute): of the /policy events' axis, and of
      * the current policy's clock before any stop moved it. Both follow
@@ -188,7 +188,7 @@ int align_config_check(const AlignConfig *c)
     AlignRegistry reg;
     int rc = load_registry(&reg, c, err, sizeof err);
     if (rc == 0 && c->policy_spec) {
-        const SyncPolicy *p;
+        const AlignPolicy *p;
         void *params;
         rc = align_spec_parse(&reg, c->policy_spec, &p, &params, err, sizeof err);
         free(params);
@@ -239,7 +239,7 @@ int align_session_create(AlignSession **out, const AlignConfig *c, const AlignMa
         return fail(s, "-align-policy, -record and -align-report need -icount shift=N "
                        "(shift=auto is the adaptive-shift policy)");
     const char *spec = c->policy_spec ? c->policy_spec : mi->align ? "start-only" : "none";
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
     if (align_spec_parse_common(&s->reg, spec, &p, &params, &s->common, err, sizeof err) < 0) {
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
@@ -297,7 +297,7 @@ int align_session_create(AlignSession **out, const AlignConfig *c, const AlignMa
         s->rec_rate_hz = ro.rate_hz;
         s->recording = c->record_path != NULL;
         if (s->recording)
-            align_run_set_emit(s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
+            align_run_set_emit(s->run, recorder_emit, s->rec, 100 * ALIGN_NS_PER_US);
         align_run_set_clock_changed(s->run, recorder_set_clock_cb, s->rec);
         recorder_set_icount_source(s->rec, &ic->published);
     }
@@ -360,7 +360,7 @@ void align_session_host_stop(AlignSession *s)
 {
     if (s && s->have_run && s->started) {
         s->stopped = true;
-        s->stop_abs = sync_host_abs_uncounted(&s->run->ctx);
+        s->stop_abs = align_host_abs_uncounted(&s->run->ctx);
     }
 }
 
@@ -378,7 +378,7 @@ void align_session_host_stopped(AlignSession *s, int64_t ns)
         return;
     int64_t part = ns;
     if (s->stopped) {
-        int64_t p = run_stopped_part(s, sync_host_abs_uncounted(&s->run->ctx));
+        int64_t p = run_stopped_part(s, align_host_abs_uncounted(&s->run->ctx));
         if (p < part)
             part = p;
     }
@@ -394,10 +394,10 @@ const char *align_session_policy_name(const AlignSession *s)
 
 /* The events of a policy switched to at run time are stamped on its own
  * origin; the record keeps one time axis, the first policy's. */
-static void emit_on_axis(void *opaque, const SyncEvent *ev)
+static void emit_on_axis(void *opaque, const AlignEvent *ev)
 {
     AlignSession *s = opaque;
-    SyncEvent e = *ev;
+    AlignEvent e = *ev;
     e.host_ns += s->run->ctx.host0_ns - s->axis_host0;
     e.guest_ns += s->run->ctx.guest0_ns - s->guest0;
     recorder_emit(s->rec, &e);
@@ -414,13 +414,13 @@ static void record_change(AlignSession *s)
                                      s->common_text };
         recorder_policy_change(s->rec, &first);
     }
-    SyncCtx *c = &s->run->ctx;
-    int64_t now = s->stopped ? s->stop_abs : sync_host_abs_uncounted(c);
+    AlignCtx *c = &s->run->ctx;
+    int64_t now = s->stopped ? s->stop_abs : align_host_abs_uncounted(c);
     RecordPolicyChange row = { now - s->axis_host0, icount_vclock_ns(s->ic) - s->guest0,
                                icount_raw(s->ic), s->run->policy->name, s->cur_params,
                                s->cur_common };
     recorder_policy_change(s->rec, &row);
-    SyncEvent ev = { row.host_ns, row.guest_ns, 0, 0, 0, s->policy_changes, SYNC_EV_POLICY };
+    AlignEvent ev = { row.host_ns, row.guest_ns, 0, 0, 0, s->policy_changes, ALIGN_EV_POLICY };
     c->n.events++;
     recorder_emit(s->rec, &ev);
 }
@@ -442,9 +442,9 @@ int align_session_set_policy(AlignSession *s, const char *spec, char *err, size_
         return -1;
     }
     char e[ALIGN_ERR_LEN];
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
+    AlignCommon common;
     if (align_spec_parse_common(&s->reg, spec, &p, &params, &common, e, sizeof e) < 0) {
         snprintf(err, n, "%s", e);
         return -1;
@@ -517,7 +517,7 @@ bool align_session_status(const AlignSession *s, AlignStatus *st)
     if (s->stopped) {
         /* The policy's clock skips the stop only at `cont`: leave it out
          * already, so a stop does not show as lateness owed. */
-        int64_t part = run_stopped_part(s, sync_host_abs_uncounted(&r->ctx));
+        int64_t part = run_stopped_part(s, align_host_abs_uncounted(&r->ctx));
         st->now.host_ns -= part;
         st->now.advance_ns += part;
     }

@@ -87,11 +87,11 @@ typedef struct AlignStatus {
     const char *policy, *policy_params, *runtime_params;
     int64_t policy_changes;      /* `align policy` switches so far */
     bool aligning;               /* the policy is not `none` */
-    SyncCommon common;           /* the current policy's runtime parameters */
-    SyncCounters n;              /* the whole run so far, every policy */
+    AlignCommon common;           /* the current policy's runtime parameters */
+    AlignCounters n;              /* the whole run so far, every policy */
     double policy_code_ns;       /* estimated time in policy code, every policy */
     int64_t clock_read_cost_ns;  /* one host-clock read, measured when this policy started */
-    SyncView now;                /* the runtime's schedule now (advance_ns < 0: late) */
+    AlignView now;                /* the runtime's schedule now (advance_ns < 0: late) */
     int64_t schedule_offset_ns;  /* how far forgiven lateness and speed changes moved it */
     int64_t late_for_ns;         /* catch-up=forgive: age of the current lateness, or -1 */
 } AlignStatus;

@@ -26,7 +26,7 @@ static void fake_sleep_until(void *opaque, int64_t abs_ns)
     c->now_ns += c->oversleep_ns;
 }
 
-const SyncClockOps fake_clock_ops = { fake_now, fake_sleep, fake_sleep_until };
+const AlignClockOps fake_clock_ops = { fake_now, fake_sleep, fake_sleep_until };
 
 static void calibrate(FakeEngine *e);
 

@@ -21,7 +21,7 @@ typedef struct FakeClock {
     int64_t reads;            /* every now_ns() call, counted or not */
 } FakeClock;
 
-extern const SyncClockOps fake_clock_ops;
+extern const AlignClockOps fake_clock_ops;
 
 typedef struct FakeEngine {
     Icount ic;

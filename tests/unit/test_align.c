@@ -27,11 +27,11 @@ static void check(bool ok, const char *fmt, ...)
 
 #define MAX_EVENTS 200000
 typedef struct EventLog {
-    SyncEvent ev[MAX_EVENTS];
+    AlignEvent ev[MAX_EVENTS];
     int n;
 } EventLog;
 
-static void log_event(void *opaque, const SyncEvent *ev)
+static void log_event(void *opaque, const AlignEvent *ev)
 {
     EventLog *l = opaque;
     if (l->n < MAX_EVENTS)
@@ -54,12 +54,12 @@ typedef struct Watch {
 static void watch_tb(void *opaque)
 {
     Watch *w = opaque;
-    SyncCtx *c = &w->run->ctx;
+    AlignCtx *c = &w->run->ctx;
     /* On the real clock a read costs about a TB: look at every 16th only. */
     if (!w->e->clock && (w->e->tbs & 15))
         return;
-    int64_t guest = sync_guest_ns(c);
-    int64_t host = sync_host_abs_uncounted(c) - c->host0_ns;
+    int64_t guest = align_guest_ns(c);
+    int64_t host = align_host_abs_uncounted(c) - c->host0_ns;
     if (w->e->clock)
         w->e->clock->reads--;          /* the observer's read is not the policy's */
     int64_t d = guest - host;
@@ -72,8 +72,8 @@ static void watch_tb(void *opaque)
     if (guest - w->prev_guest > w->max_guest_step)
         w->max_guest_step = guest - w->prev_guest;
     w->prev_guest = guest;
-    if (sync_icount(c) != icount_raw(&w->e->ic) ||
-        sync_guest_ns(c) + c->guest0_ns != icount_vclock_ns(&w->e->ic))
+    if (align_icount(c) != icount_raw(&w->e->ic) ||
+        align_guest_ns(c) + c->guest0_ns != icount_vclock_ns(&w->e->ic))
         w->icount_mismatch = true;
     if (!w->samples)
         return;
@@ -140,9 +140,9 @@ static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_n
                      bool fake, int64_t insns_per_entry)
 {
     char err[ALIGN_ERR_LEN];
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
+    AlignCommon common;
     memset(r, 0, sizeof *r);
     align_registry_init(&r->reg);
     if (align_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0) {
@@ -186,14 +186,14 @@ static int64_t thread_cpu_ns(void)
 
 static void rig_run(Rig *r, int64_t insns)
 {
-    int64_t c0 = thread_cpu_ns(), t0 = sync_real_now_ns();
+    int64_t c0 = thread_cpu_ns(), t0 = align_real_now_ns();
     fake_engine_run(&r->e, insns, &r->run);
-    int64_t cpu = thread_cpu_ns() - c0, wall = sync_real_now_ns() - t0;
+    int64_t cpu = thread_cpu_ns() - c0, wall = align_real_now_ns() - t0;
     /* Share of a CPU the engine got while it wanted one (not sleeping). */
     int64_t awake = wall - (r->e.clock ? 0 : r->run.ctx.n.sleep_act_ns + r->run.ctx.n.spin_ns);
     r->cpu_share = awake > 0 ? (double)cpu / (double)awake : 1;
     /* How much faster than real time the engine ran while it ran. */
-    r->speed = awake > 0 ? (double)sync_guest_ns(&r->run.ctx) / (double)awake : 0;
+    r->speed = awake > 0 ? (double)align_guest_ns(&r->run.ctx) / (double)awake : 0;
     align_run_report(&r->run, put_stat, &r->stats);
 }
 
@@ -203,8 +203,8 @@ static bool host_too_busy(const Rig *r, const char *what)
 {
     int64_t worst = 0;
     for (int i = 0; i < r->log->n; i++) {
-        const SyncEvent *ev = &r->log->ev[i];
-        if (ev->kind == SYNC_EV_SLEEP && ev->act_ns - ev->req_ns > worst)
+        const AlignEvent *ev = &r->log->ev[i];
+        if (ev->kind == ALIGN_EV_SLEEP && ev->act_ns - ev->req_ns > worst)
             worst = ev->act_ns - ev->req_ns;
     }
     if (r->cpu_share >= 0.85 && worst < 1000000 && r->speed >= 2)
@@ -249,7 +249,7 @@ static void test_registry(void)
         }
     check(all_valid, "every built-in table validates (ABI, names, defaults parse)");
 
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
     int rc = align_spec_parse(&reg, "pid,kp=0.5,ki=0.05,period-us=500,windup=off", &p, &params,
                              err, sizeof err);
@@ -303,14 +303,14 @@ static void test_registry(void)
     free(buf);
 
     /* A table with a wrong ABI or a bad default is refused. */
-    SyncPolicy copy = align_policy_pid;
-    copy.abi_version = SYNC_POLICY_ABI_VERSION + 1;
+    AlignPolicy copy = align_policy_pid;
+    copy.abi_version = ALIGN_POLICY_ABI_VERSION + 1;
     check(align_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "ABI"),
           "wrong ABI version refused: %s", err);
     copy = align_policy_pid;
     check(align_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "already"),
           "duplicate name refused: %s", err);
-    static const SyncParam badp[] = { { "x", SYNC_PARAM_INT, "7", 0, 5, 0, "x" }, { 0 } };
+    static const AlignParam badp[] = { { "x", ALIGN_PARAM_INT, "7", 0, 5, 0, "x" }, { 0 } };
     copy.name = "bad-default";
     copy.params = badp;
     copy.params_size = sizeof(int64_t);
@@ -330,7 +330,7 @@ static void test_none(void)
           "none puts no align point and no loop-exit hook on the timeline");
     rig_run(&r, 1000000);
     check(r.run.ctx.n.host_reads == 0 && r.run.ctx.n.sleeps == 0 && !r.w.icount_mismatch,
-          "none: no clock reads, no sleeps; sync_icount/sync_guest_ns match icount_raw/vclock");
+          "none: no clock reads, no sleeps; align_icount/align_guest_ns match icount_raw/vclock");
     rig_free(&r);
 }
 
@@ -345,8 +345,8 @@ static void test_start_only(void)
     int64_t thr = 3000000, chain_v = 8 * 160;
     bool within = true, positive = true;
     for (int i = 0; i < r.log->n; i++) {
-        const SyncEvent *ev = &r.log->ev[i];
-        if (ev->kind != SYNC_EV_SLEEP)
+        const AlignEvent *ev = &r.log->ev[i];
+        if (ev->kind != ALIGN_EV_SLEEP)
             continue;
         within &= ev->view_ns > thr && ev->view_ns <= thr + chain_v;
         positive &= ev->view_ns > 0;
@@ -359,7 +359,7 @@ static void test_start_only(void)
           (long long)r.w.max_drift);
     check(r.e.ic.on_loop_exit == NULL || r.e.ic.policy_at == INT64_MAX,
           "start-only borrows the loop-exit hook only while a decision waits for a return");
-    check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, SYNC_EV_ENTRY) == r.e.entries,
+    check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, ALIGN_EV_ENTRY) == r.e.entries,
           "start-only reads the host clock only at loop entry (%lld reads, %lld entries)",
           (long long)r.run.ctx.n.host_reads, (long long)r.e.entries);
     rig_free(&r);
@@ -389,8 +389,8 @@ static void test_start_only(void)
     int64_t refill_v = 65535LL << 7;
     bool at_refill = true;
     for (int i = 0; i < r.log->n; i++) {
-        const SyncEvent *ev = &r.log->ev[i];
-        if (ev->kind == SYNC_EV_SLEEP)
+        const AlignEvent *ev = &r.log->ev[i];
+        if (ev->kind == ALIGN_EV_SLEEP)
             at_refill &= ev->req_ns > refill_v - 400000 && ev->req_ns <= refill_v;
     }
     check(r.run.ctx.n.sleeps >= 20 && at_refill,
@@ -412,7 +412,7 @@ static void test_start_only(void)
     rig_run(&r, 20000000);
     bool first_sleep_ok = true;
     for (int i = 0; i < r.log->n; i++)
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP) {
             /* guest must have run 53 ms of virtual time since the entry */
             first_sleep_ok = r.log->ev[i].guest_ns >= 53000000;
             break;
@@ -454,7 +454,7 @@ static void test_threshold(void)
           "threshold: advance <= max-advance + period + 1 TB (max %lld ns)", (long long)r.w.max_drift);
     bool hyst = true;
     for (int i = 0; i < r.log->n; i++)   /* a simulated read costs 20 ns */
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP)
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP)
             hyst &= llabs(r.log->ev[i].req_ns - (r.log->ev[i].view_ns - 50000)) <= 100;
     check(hyst && r.run.ctx.n.sleeps > 0, "threshold: sleeps down to the target (hysteresis)");
     rig_free(&r);
@@ -465,7 +465,7 @@ static void test_threshold(void)
     rig_run(&r, 10000000);
     int64_t first = 1, last = 1;
     for (int i = 0; i < r.log->n; i++)
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP) {
             int64_t over = r.log->ev[i].req_ns - (r.log->ev[i].view_ns + 100000);
             if (first == 1)
                 first = over;
@@ -479,7 +479,7 @@ static void test_threshold(void)
     char err[ALIGN_ERR_LEN];
     AlignRegistry reg;
     align_registry_init(&reg);
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
     align_spec_parse(&reg, "threshold,max-advance-us=100,target-us=100", &p, &params, err, sizeof err);
     FakeEngine e;
@@ -559,7 +559,7 @@ static void test_pid(void)
     rig_start(&r, "pid", 5, 10, 640, true, 0);   /* 2x slower than real time */
     rig_run(&r, 2000000);
     check(r.run.ctx.n.sleeps == 0 && stat(&r.stats, "late_samples") > 0 &&
-              stat(&r.stats, "max_late_ns") > 0 && count_kind(r.log, SYNC_EV_LATE) > 0,
+              stat(&r.stats, "max_late_ns") > 0 && count_kind(r.log, ALIGN_EV_LATE) > 0,
           "pid slow: never sleeps, says the guest is late (%g late samples, max %g us)",
           stat(&r.stats, "late_samples"), stat(&r.stats, "max_late_ns") / 1000);
     rig_free(&r);
@@ -610,7 +610,7 @@ static void test_adaptive(void)
     rig_start(&r, "adaptive-shift,vm-period-us=10000,wobble-us=1000", 6, 10, 20, true, 0);
     int before = r.e.ic.shift;
     rig_run(&r, 20000000);
-    check(r.e.ic.shift < before && count_kind(r.log, SYNC_EV_SHIFT) > 0,
+    check(r.e.ic.shift < before && count_kind(r.log, ALIGN_EV_SHIFT) > 0,
           "adaptive-shift, guest ahead: shift %d -> %d", before, r.e.ic.shift);
     check(!r.w.guest_went_back && r.w.max_guest_step <= 10 << 6 && !r.w.icount_mismatch,
           "adaptive-shift keeps the virtual clock continuous (max step %lld ns)",
@@ -648,7 +648,7 @@ static void test_dry_run(void)
         int64_t clock0 = dry.clock.now_ns, reads0 = dry.clock.reads;
         rig_run(&real, 3000000);
         rig_run(&dry, 3000000);
-        const SyncCounters *a = &real.run.ctx.n, *b = &dry.run.ctx.n;
+        const AlignCounters *a = &real.run.ctx.n, *b = &dry.run.ctx.n;
         /* The dry clock moved only by the TBs and the reads themselves. */
         int64_t moved = dry.clock.now_ns - clock0;
         bool no_wait = b->sleeps == 0 && b->spins == 0 && b->sleep_act_ns == 0 &&
@@ -677,7 +677,7 @@ static void test_per_exit(void)
         rig_start(&r, "per-exit", 4, 10, 40, true, 50000);
         r.e.tbs_per_exit = chains[i];
         rig_run(&r, 2000000);
-        const SyncCounters *n = &r.run.ctx.n;
+        const AlignCounters *n = &r.run.ctx.n;
         check(n->host_reads == r.e.loop_exits && n->exit_calls == r.e.loop_exits &&
                   n->calls == 0 && r.e.loop_exits > 0,
               "per-exit, a loop exit every %d TBs: %lld reads for %lld loop exits (%lld TBs)",
@@ -694,20 +694,20 @@ static void test_absolute_deadlines(void)
     rig_start(&r, "none", 4, 10, 0, true, 0);
     r.clock.read_ns = 0;
     r.clock.oversleep_ns = 50000;
-    SyncCtx *c = &r.run.ctx;
+    AlignCtx *c = &r.run.ctx;
     int64_t worst = 0;
     for (int i = 0; i < 10000; i++) {
         fake_engine_run(&r.e, 1000000 / 16, &r.run);   /* 1 ms of guest time, no host time */
         r.clock.now_ns += 10000;                       /* ... but some host time */
-        SyncView v;
-        sync_measure(c, &v);
-        int64_t woke = sync_wait_for_advance(c, &v, 0, 0);
+        AlignView v;
+        align_measure(c, &v);
+        int64_t woke = align_wait_for_advance(c, &v, 0, 0);
         int64_t late = woke - v.due_ns;
         if (late > worst)
             worst = late;
     }
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     check(c->n.sleeps == 10000 && worst == 50000 && v.advance_ns == -50000 &&
               c->n.wake_late_ns == 10000 * 50000LL && c->n.wake_late_max_ns == 50000,
           "10,000 absolute-deadline sleeps, each woken 50 us late: lateness stays 50 us "
@@ -716,9 +716,9 @@ static void test_absolute_deadlines(void)
     int64_t lag0 = -v.advance_ns;
     for (int i = 0; i < 1000; i++) {
         fake_engine_run(&r.e, 1000000 / 16, &r.run);
-        sync_sleep(c, 1000000, 0, NULL);
+        align_sleep(c, 1000000, 0, NULL);
     }
-    sync_measure(c, &v);
+    align_measure(c, &v);
     check(-v.advance_ns - lag0 == 1000 * 50000LL,
           "relative sleeps of the period instead: 1,000 wake-ups add up to %lld ms of lateness",
           (long long)(-v.advance_ns - lag0) / 1000000);
@@ -744,13 +744,13 @@ static void test_catch_up(void)
         Rig r;
         rig_start(&r, cases[i].spec, 4, 10, 0, true, 0);
         r.clock.read_ns = 0;
-        SyncCtx *c = &r.run.ctx;
+        AlignCtx *c = &r.run.ctx;
         fake_engine_run(&r.e, 62500, &r.run);      /* 1 ms of guest time in no host time */
         r.clock.now_ns += 6000000;                  /* a 6 ms stall: 5 ms late */
         bool ok = true;
         for (int k = 0; k < 3; k++) {
-            SyncView v;
-            sync_measure(c, &v);
+            AlignView v;
+            align_measure(c, &v);
             ok &= v.advance_ns == cases[i].advance_ns[k];
             if (v.advance_ns != cases[i].advance_ns[k])
                 printf("# check %d: advance %lld, expected %lld\n", k, (long long)v.advance_ns,
@@ -772,18 +772,18 @@ static void test_speed(void)
     Rig r;
     rig_start(&r, "none,speed=2", 4, 10, 0, true, 0);
     r.clock.read_ns = 0;
-    SyncCtx *c = &r.run.ctx;
+    AlignCtx *c = &r.run.ctx;
     fake_engine_run(&r.e, 625000, &r.run);         /* 10 ms of guest time */
     r.clock.now_ns += 5000000;                     /* 5 ms of host time */
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     bool on_time = v.advance_ns == 0;
     align_run_set_speed(&r.run, 0.5);
-    SyncView w;
-    sync_measure(c, &w);
+    AlignView w;
+    align_measure(c, &w);
     fake_engine_run(&r.e, 62500, &r.run);          /* 1 ms more of guest time */
-    SyncView x;
-    sync_measure(c, &x);
+    AlignView x;
+    align_measure(c, &x);
     check(on_time && w.advance_ns == 0 && x.advance_ns == 2000000,
           "speed 2: 10 ms of guest time due after 5 ms; at speed 0.5 still on time, then 1 ms of "
           "guest time is 2 ms ahead (%lld, %lld, %lld ns)", (long long)v.advance_ns,
@@ -795,9 +795,9 @@ static void test_speed(void)
 static AlignRun *next_run(Rig *r, AlignRun *next, const char *spec)
 {
     char err[ALIGN_ERR_LEN];
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
+    AlignCommon common;
     if (align_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0)
         return NULL;
     int rc = align_run_init(next, p, params, &common, &r->e.ic, err, sizeof err);
@@ -821,7 +821,7 @@ static void test_replace(void)
     r.clock.read_ns = 0;                         /* exact figures for none */
     /* The guest runs 4x real time unaligned: 10 ms of guest time, 7.5 ms ahead. */
     fake_engine_run(&r.e, 625000, &r.run);
-    SyncView ahead;
+    AlignView ahead;
     align_run_peek(&r.run, &ahead);
     r.clock.read_ns = 20;
 
@@ -844,12 +844,12 @@ static void test_replace(void)
     check(ahead.advance_ns == 7500000 && r.run.ctx.n.host_reads == 0,
           "none left the guest 7.5 ms ahead without reading the clock (%lld ns)",
           (long long)ahead.advance_ns);
-    SyncCounters total = r.run.ctx.n;
+    AlignCounters total = r.run.ctx.n;
     align_run_destroy(&r.run);
     check(r.e.ic.policy_opaque == &next && r.e.ic.on_align, "destroying the old run leaves the new one bound");
 
     fake_engine_run(&r.e, 625000, &next);        /* 10 ms more, 2.5 ms of host time */
-    SyncView v;
+    AlignView v;
     align_run_peek(&next, &v);
     /* Measured from the switch, per-tb sleeps about 6 ms (10 ms of guest
      * time against 2.5 ms of host time plus its clock reads); measured from
@@ -870,9 +870,9 @@ static void test_replace(void)
 /* Counters: sums, and the worst cases take the maximum. */
 static void test_counters_add(void)
 {
-    SyncCounters a = { .sleeps = 2, .sleep_req_ns = 10, .wake_late_max_ns = 7, .max_late_ns = 1,
+    AlignCounters a = { .sleeps = 2, .sleep_req_ns = 10, .wake_late_max_ns = 7, .max_late_ns = 1,
                        .host_reads = 5, .events_decimated = 3 };
-    SyncCounters b = { .sleeps = 1, .sleep_req_ns = 5, .wake_late_max_ns = 3, .max_late_ns = 9,
+    AlignCounters b = { .sleeps = 1, .sleep_req_ns = 5, .wake_late_max_ns = 3, .max_late_ns = 9,
                        .host_reads = 1, .events_decimated = 4 };
     align_counters_add(&a, &b);
     check(a.sleeps == 3 && a.sleep_req_ns == 15 && a.wake_late_max_ns == 7 &&
@@ -923,7 +923,7 @@ static void test_durations(void)
         { "threshold,period-us=75", "period-us=75," },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const SyncPolicy *p;
+        const AlignPolicy *p;
         void *params;
         char err[ALIGN_ERR_LEN], fmt[512] = "";
         int rc = align_spec_parse(&reg, cases[i].spec, &p, &params, err, sizeof err);

@@ -401,14 +401,14 @@ static void test_policy_switch(const char *kernel)
     check(mid.n.calls > st.n.calls, "per-tb runs: %lld align points so far", (long long)mid.n.calls);
 
     /* stop; 30 ms; align policy none; 30 ms; cont */
-    int64_t t0 = sync_real_now_ns();
+    int64_t t0 = align_real_now_ns();
     align_session_host_stop(s);
     usleep(30000);
     rc = align_session_set_policy(s, "none", err, sizeof err);
     usleep(30000);
     AlignStatus stopped;
     align_session_status(s, &stopped);
-    align_session_host_stopped(s, sync_real_now_ns() - t0);
+    align_session_host_stopped(s, align_real_now_ns() - t0);
     align_session_status(s, &st);
     check(rc == 0 && !st.aligning && llabs(stopped.now.advance_ns) < 10000000 &&
               llabs(st.now.advance_ns) < 10000000,
@@ -436,7 +436,7 @@ static void test_policy_switch(const char *kernel)
     for (int64_t i = 0; i < ne; i++) {
         if (i)
             monotone &= host[i] >= host[i - 1];
-        if (kind[i] == SYNC_EV_POLICY && npol < 4) {
+        if (kind[i] == ALIGN_EV_POLICY && npol < 4) {
             pol_host[npol] = host[i];
             pol_val[npol++] = val[i];
         }
