@@ -23,7 +23,7 @@
  *     lag: an emulator too slow for a shift falls behind steadily, and its
  *     median drift grows with the run; a transient stall at the end of the
  *     region (start-only re-sleeping after every exception, see
- *     sync-policies/start_only.c) is not a failure to keep up.
+ *     policies/start_only.c) is not a failure to keep up.
  * and writes runs.csv, configs.csv, workloads.csv (each workload's focus shift:
  * the lowest at which every aligning policy that aligns anywhere is aligned),
  * alignable.csv, overhead.tex, drift.tex, alignable.tex and macros.tex into the

@@ -76,7 +76,7 @@ void cli_usage(FILE *f)
 "  -display none         accepted for QEMU compatibility\n"
 "  -version, -h/-help/--help\n",
     f);
-    fputs(sync_cli_usage, f);
+    fputs(align_cli_usage, f);
     fputs(
 "\n"
 "Exit status: the guest's semihosting exit code; 1 on a usage or image error.\n",
@@ -300,7 +300,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
     cfg->ram_size = 128u << 20;
     cfg->sleep = true;
     cfg->rtc_base = -1;
-    sync_config_init(&cfg->sync, argc, argv);
+    align_config_init(&cfg->session, argc, argv);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (o[0] == '-' && o[1] == '-' && o[2])   /* QEMU accepts --opt too */
@@ -319,11 +319,11 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
         if (!strcmp(o, "-S")) { cfg->start_stopped = true; continue; }
         if (!strcmp(o, "-stats")) { cfg->stats = true; continue; }
         if (!strcmp(o, "-quiet")) { cfg->quiet = true; continue; }
-        bool sync_value;
-        if (sync_cli_is_option(o, &sync_value)) {
-            if (sync_value && i + 1 >= argc)
+        bool align_value;
+        if (align_cli_is_option(o, &align_value)) {
+            if (align_value && i + 1 >= argc)
                 return err("option '%s' needs a value", argv[i]);
-            int r = sync_cli_option(&cfg->sync, o, sync_value ? argv[++i] : NULL);
+            int r = align_cli_option(&cfg->session, o, align_value ? argv[++i] : NULL);
             if (r)
                 return r;      /* 1: printed -align-policy help; -1: error printed */
             continue;
@@ -436,7 +436,7 @@ int cli_parse(int argc, char **argv, MachineConfig *cfg)
             if (!strcmp(cfg->serial[s], "stdio"))
                 return err("-monitor stdio: serial %d uses stdio too; give it -serial null or "
                            "-serial file:PATH (QEMU: cannot use stdio by multiple character devices)", s);
-    if (sync_config_check(&cfg->sync) < 0)
+    if (align_config_check(&cfg->session) < 0)
         return -1;
     return 0;
 }

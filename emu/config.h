@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "monitor.h"
-#include "sync/session.h"
+#include "align/session.h"
 
 #define EMU_VERSION "0.1"
 
@@ -36,7 +36,7 @@ typedef struct MachineConfig {
     const char *dtb;                  /* -dtb */
     bool no_reboot;                   /* -no-reboot: a guest reset ends the run (0) */
     const char *roi_begin, *roi_end;  /* -roi-begin/-roi-end: console line prefixes */
-    SyncConfig sync;                  /* -align-policy, -record, -align-report */
+    AlignConfig session;              /* -align-policy, -record, -align-report, -tb-chain */
     const char *sd_image[2];          /* -sd / -drive if=sd: MMCI0, MMCI1 */
     int n_sd;
     bool snapshot;                    /* -snapshot: SD writes are not kept */

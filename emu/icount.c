@@ -142,7 +142,7 @@ static void run_due_sync_points(Icount *ic)
     if (ic->executed >= ic->publish_at)
         ic->publish_at = ic->executed + ic->publish_step;
     if (ic->executed >= ic->policy_at)
-        ic->policy_at = ic->on_sync ? ic->on_sync(ic->sync_opaque) : INT64_MAX;
+        ic->policy_at = ic->on_align ? ic->on_align(ic->policy_opaque) : INT64_MAX;
     update_sync_at(ic);
 }
 

@@ -43,25 +43,26 @@ typedef struct Icount {
     int64_t last_delta;     /* shift=auto's memory of the previous error */
     Timer auto_vm_timer, auto_rt_timer;
 
-    /* Sync points: deadlines on the instruction-count timeline. The
+    /* Sync points: deadlines on the instruction-count timeline (the policy's
+     * align points and the drift monitor's publications). The
      * decrementer is loaded short of the earliest one, so the TB-entry check
      * that every TB already pays stops at the first TB boundary at or after
      * it; `held` is what the cap took out of the decrementer, so the stop
      * points of the budget itself (and so every TB, its order and every
      * interrupt) stay exactly those of a run without sync points. */
     int64_t sync_at;        /* min(policy_at, publish_at) */
-    int64_t policy_at;      /* the alignment policy's next sync point; INT64_MAX: none */
+    int64_t policy_at;      /* the alignment policy's next align point; INT64_MAX: none */
     int64_t publish_at;     /* next publication of the count for the drift monitor */
     int64_t publish_step;   /* instructions between publications; 0: only at loop exits */
     int64_t held;
     int64_t sync_stops;     /* TB entries stopped by a sync point (statistics) */
-    /* Called at a sync point at or after policy_at, at a TB boundary; returns
+    /* Called at an align point (at or after policy_at), at a TB boundary; returns
      * the next one (INT64_MAX: none). */
-    int64_t (*on_sync)(void *opaque);
+    int64_t (*on_align)(void *opaque);
     /* Called at every return from a chain of TBs to the execution loop, when
      * a policy asks for it (per-exit). */
     void (*on_loop_exit)(void *opaque);
-    void *sync_opaque;
+    void *policy_opaque;
     /* Retired instructions, stored (relaxed) at sync points, loop exits and
      * the end of every vCPU run: what the drift monitor thread reads. */
     _Atomic int64_t published;
@@ -113,7 +114,7 @@ int32_t icount_refill(Icount *ic);
  * stopped the TB, which may now run (the decrementer allows it); false: the
  * budget's own stop, handled as before (icount_refill). */
 bool icount_tb_entry_stop(Icount *ic, int tb_icount);
-/* Sets the policy's next sync point (INT64_MAX: none) and reloads the
+/* Sets the policy's next align point (INT64_MAX: none) and reloads the
  * decrementer's cap; only at a TB boundary, outside arm_cpu_exec's TBs. */
 void icount_set_policy_at(Icount *ic, int64_t at);
 /* Publishes the count every `step` instructions too (0: only at loop exits). */
@@ -129,7 +130,7 @@ static inline void icount_loop_exit(Icount *ic)
     atomic_store_explicit(&ic->published, now, memory_order_relaxed);
     ic->loop_return_icount = now;
     if (ic->on_loop_exit)
-        ic->on_loop_exit(ic->sync_opaque);
+        ic->on_loop_exit(ic->policy_opaque);
 }
 /* Execution came back to the loop where QEMU would have used siglongjmp:
  * the same as icount_loop_exit, but not a return from a chain (QEMU's
@@ -137,10 +138,10 @@ static inline void icount_loop_exit(Icount *ic)
 static inline void icount_loop_unwound(Icount *ic)
 {
     if (ic->on_unwind)
-        ic->on_unwind(ic->sync_opaque);
+        ic->on_unwind(ic->policy_opaque);
     icount_publish(ic);
     if (ic->on_loop_exit)
-        ic->on_loop_exit(ic->sync_opaque);
+        ic->on_loop_exit(ic->policy_opaque);
 }
 /* Runs the virtual timers that are due; true if any ran. */
 bool icount_handle_deadline(Icount *ic);

@@ -3,7 +3,7 @@
 #include "hostclock.h"
 #include "hw/versatilepb.h"
 #include "monitor.h"
-#include "sync/session.h"
+#include "align/session.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -50,9 +50,9 @@ static void on_roi_line(void *opaque, int which, const char *line)
     }
 }
 
-static SyncExecStats exec_stats(Machine *m)
+static AlignExecStats exec_stats(Machine *m)
 {
-    SyncExecStats st = { -1, -1 };
+    AlignExecStats st = { -1, -1 };
     if (m->cpu) {
         st.tbs = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed - m->roi_tbs0;
         st.loop_exits = (int64_t)arm_cpu_stats(m->cpu)->loop_exits - m->roi_exits0;
@@ -71,11 +71,11 @@ static int roi_step(Machine *m)
         m->roi = ROI_IN;
         m->roi_tbs0 = (int64_t)arm_cpu_stats(m->cpu)->tbs_executed;
         m->roi_exits0 = (int64_t)arm_cpu_stats(m->cpu)->loop_exits;
-        return sync_session_start(m->sync);
+        return align_session_start(m->session);
     }
     m->roi = ROI_DONE;
-    SyncExecStats st = exec_stats(m);
-    return sync_session_finish(m->sync, 0, &st);
+    AlignExecStats st = exec_stats(m);
+    return align_session_finish(m->session, 0, &st);
 }
 
 static int load_images(Machine *m)
@@ -116,7 +116,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
          * probes such holes; hardware's external abort is a switch
          * (docs/qemu-differences.md). */
         .bus_error_abort = cfg->unmapped_abort,
-        .chain = (ArmChainModel)cfg->sync.tb_chain,
+        .chain = (ArmChainModel)cfg->session.tb_chain,
     };
     m->cpu = arm_cpu_new(&m->bus, &m->ic, &m->log, &cc);
     if (!m->cpu)
@@ -131,16 +131,16 @@ int machine_init(Machine *m, const MachineConfig *cfg)
     m->ic.kick = arm_cpu_kick;
     m->ic.kick_opaque = m->cpu;
 
-    SyncMachineInfo si = {
+    AlignMachineInfo si = {
         .icount = cfg->icount, .shift_auto = cfg->shift_auto, .align = cfg->align,
         .sleep = cfg->sleep, .shift = cfg->shift, .quiet = cfg->quiet,
         .kernel = cfg->kernel, .append = cfg->append,
         .version = EMU_VERSION, .git_commit = DRIFTLAB_GIT,
     };
-    if (sync_session_create(&m->sync, &cfg->sync, &si, &m->ic) < 0)
+    if (align_session_create(&m->session, &cfg->session, &si, &m->ic) < 0)
         return -1;
-    if (m->sync)
-        m->ic.align = sync_session_aligning(m->sync);
+    if (m->session)
+        m->ic.align = align_session_aligning(m->session);
 
     VersatilePBConfig bc = {
         .bus = &m->bus,
@@ -174,7 +174,7 @@ int machine_init(Machine *m, const MachineConfig *cfg)
         console_watch_add(&m->roi_watch, cfg->roi_end);
         chardev_set_tap(console, console_watch_feed, &m->roi_watch);
         m->roi = ROI_WAITING;
-        sync_session_set_region(m->sync, true);
+        align_session_set_region(m->session, true);
     }
 
     m->cmdline = build_cmdline(cfg);
@@ -240,12 +240,12 @@ static int run_loop(Machine *m);
  * path (guest exit, signal, no wake-up possible). */
 int machine_run(Machine *m)
 {
-    if (m->roi == ROI_OFF && sync_session_start(m->sync) < 0)
+    if (m->roi == ROI_OFF && align_session_start(m->session) < 0)
         return 1;
     m->run_t0_ns = host_monotonic_ns();
     if (m->stopped) {                    /* -S */
         m->stop_t0_ns = m->run_t0_ns;
-        sync_session_host_stop(m->sync);
+        align_session_host_stop(m->session);
     }
     int code = run_loop(m);
     monitor_vcpu_done(m->mon);
@@ -254,13 +254,13 @@ int machine_run(Machine *m)
                 "with '%s')\n", m->roi == ROI_WAITING ? "never began" : "never ended",
                 m->roi == ROI_WAITING ? m->cfg.roi_begin : m->cfg.roi_end);
         if (m->roi == ROI_WAITING)
-            sync_session_start(m->sync);    /* an empty record rather than none */
+            align_session_start(m->session);    /* an empty record rather than none */
         if (code == 0)
             code = 1;
     }
     if (m->roi != ROI_DONE) {
-        SyncExecStats st = exec_stats(m);
-        if (sync_session_finish(m->sync, code, &st) < 0 && code == 0)
+        AlignExecStats st = exec_stats(m);
+        if (align_session_finish(m->session, code, &st) < 0 && code == 0)
             code = 1;
     }
     return code;
@@ -282,8 +282,8 @@ static int restart_guest(Machine *m)
     if (!ic->realtime && !ic->sleep && timerlist_deadline_ns(&ic->vtimers) > 0) {
         if (m->roi == ROI_OFF || m->roi == ROI_IN) {
             int64_t v = icount_vclock_ns(ic), due = v + timerlist_deadline_ns(&ic->vtimers);
-            sync_session_idle_begin(m->sync, v, due);
-            sync_session_idle(m->sync, due);
+            align_session_idle_begin(m->session, v, due);
+            align_session_idle(m->session, due);
         }
         icount_idle_warp(ic, NULL, NULL);
     }
@@ -312,7 +312,7 @@ static int run_loop(Machine *m)
             return 128 + m->stop_signal;
         if (!arm_cpu_halted(m->cpu) || arm_cpu_has_work(m->cpu)) {
             if (m->roi == ROI_OFF || m->roi == ROI_IN)
-                sync_session_before_exec(m->sync);
+                align_session_before_exec(m->session);
             icount_prepare_for_run(ic);
             if (m->mon && ic->align)
                 machine_sample_drift(m);
@@ -339,9 +339,9 @@ static int run_loop(Machine *m)
             continue;
         if (m->roi == ROI_OFF || m->roi == ROI_IN) {
             int64_t d = timerlist_deadline_ns(&ic->vtimers), v = icount_vclock_ns(ic);
-            sync_session_idle_begin(m->sync, v, d >= 0 ? v + d : INT64_MAX);
+            align_session_idle_begin(m->session, v, d >= 0 ? v + d : INT64_MAX);
             if (!ic->sleep && d > 0)
-                sync_session_idle(m->sync, v + d);
+                align_session_idle(m->session, v + d);
         }
         if (!icount_idle_warp(ic, cpu_woken, m) && !wait_for_input(m)) {
             if (m->stop_signal || (m->mon && monitor_pending(m->mon)))
@@ -371,7 +371,7 @@ void machine_destroy(Machine *m)
 {
     monitor_destroy(m->mon);   /* first: its thread may still kick the CPU */
     free(m->entry_drift);
-    sync_session_free(m->sync);
+    align_session_free(m->session);
     if (m->board)
         versatilepb_destroy(m->board);
     if (m->cpu)

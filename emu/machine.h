@@ -17,7 +17,7 @@
 
 struct ArmCPU;
 struct VersatilePB;
-struct SyncSession;
+struct AlignSession;
 
 typedef struct Machine {
     MachineConfig cfg;
@@ -39,7 +39,7 @@ typedef struct Machine {
     int roi_pending;                     /* 0, or 1 + the matched prefix */
     int64_t roi_tbs0, roi_exits0;
     int exit_code;
-    struct SyncSession *sync;         /* alignment policy, drift record, report */
+    struct AlignSession *session;      /* alignment policy, drift record, report */
     struct Monitor *mon;              /* -monitor; NULL without one */
     /* The clocks as the monitor reports them (machine_monitor.c). */
     int64_t run_t0_ns;                /* host clock when the run started (QEMU's vm start) */

@@ -10,7 +10,7 @@
 #include "hw/versatilepb.h"
 #include "monitor.h"
 #include "record/record.h"
-#include "sync/session.h"
+#include "align/session.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -81,7 +81,7 @@ static void put_text(MonBuf *out, void (*write)(void *, FILE *), void *arg)
 }
 
 static void write_registers(void *m, FILE *f) { arm_cpu_dump_state(((Machine *)m)->cpu, f); }
-static void write_policy_help(void *m, FILE *f) { sync_session_policy_help(((Machine *)m)->sync, f); }
+static void write_policy_help(void *m, FILE *f) { align_session_policy_help(((Machine *)m)->session, f); }
 
 static void mon_registers(void *opaque, MonBuf *out)
 {
@@ -95,7 +95,7 @@ static void mon_registers(void *opaque, MonBuf *out)
 static int mon_set_speed(void *opaque, double ratio, MonBuf *out)
 {
     Machine *m = opaque;
-    if (sync_session_set_speed(m->sync, ratio) < 0) {
+    if (align_session_set_speed(m->session, ratio) < 0) {
         monbuf_printf(out, "align speed: no alignment policy is running (use -align-policy, "
                       "or wait for the region of interest)\n");
         return -1;
@@ -112,14 +112,14 @@ static int mon_set_policy(void *opaque, const char *spec, MonBuf *out)
         put_text(out, write_policy_help, m);
         return 0;
     }
-    char err[SYNC_ERR_LEN];
-    if (sync_session_set_policy(m->sync, spec, err, sizeof err) < 0) {
+    char err[ALIGN_ERR_LEN];
+    if (align_session_set_policy(m->session, spec, err, sizeof err) < 0) {
         monbuf_printf(out, "align policy: %s\n", err);
         return -1;
     }
-    m->ic.align = sync_session_aligning(m->sync);
-    SyncStatus st;
-    if (sync_session_status(m->sync, &st))
+    m->ic.align = align_session_aligning(m->session);
+    AlignStatus st;
+    if (align_session_status(m->session, &st))
         monbuf_printf(out, "align policy: now %s%s%s (%s)\n", st.policy,
                       *st.policy_params ? "," : "", st.policy_params, st.runtime_params);
     return 0;
@@ -151,7 +151,7 @@ static void put_drift(Machine *m, MonBuf *out)
     double rate;
     char src[48];
     int64_t n = 0, p50 = 0, ap50 = 0, ap99 = 0, amax = 0;
-    if (sync_session_drift(m->sync, &d, &rate)) {
+    if (align_session_drift(m->session, &d, &rate)) {
         snprintf(src, sizeof src, "monitor-%gHz", rate);
         n = d.n;
         p50 = llround(d.p50);
@@ -179,12 +179,12 @@ static void put_drift(Machine *m, MonBuf *out)
 static void mon_align_info(void *opaque, MonBuf *out)
 {
     Machine *m = opaque;
-    SyncStatus st = { 0 };
-    bool on = sync_session_status(m->sync, &st);
-    const char *name = on ? st.policy : sync_session_policy_name(m->sync);
+    AlignStatus st = { 0 };
+    bool on = align_session_status(m->session, &st);
+    const char *name = on ? st.policy : align_session_policy_name(m->session);
     MonitorDrift d;
     machine_drift(m, &d);
-    const SyncCounters *c = &st.n;
+    const AlignCounters *c = &st.n;
 
     put_str(out, "policy", name ? name : "none");
     put_str(out, "policy_params", on ? st.policy_params : "NA");
@@ -205,7 +205,7 @@ static void mon_align_info(void *opaque, MonBuf *out)
     put_drift(m, out);
 
     /* catch-up: the runtime's schedule and what it forgave */
-    put_str(out, "catch_up", on ? sync_catch_up_name(st.common.catch_up) : "NA");
+    put_str(out, "catch_up", on ? align_catch_up_name(st.common.catch_up) : "NA");
     put_i64(out, "catch_up_limit_ns", on, st.common.catch_up_limit_ns);
     put_i64(out, "schedule_advance_ns", on, st.now.advance_ns);
     put_i64(out, "catch_up_owed_ns", on, st.now.advance_ns < 0 ? -st.now.advance_ns : 0);
@@ -252,7 +252,7 @@ static void mon_on_stop(void *opaque)
     Machine *m = opaque;
     m->stopped = true;
     m->stop_t0_ns = host_monotonic_ns();
-    sync_session_host_stop(m->sync);
+    align_session_host_stop(m->session);
     versatilepb_flush(m->board);     /* what the guest printed so far is visible */
 }
 
@@ -267,7 +267,7 @@ static void mon_on_cont(void *opaque)
     m->stopped = false;
     m->stopped_ns += stopped_ns;
     m->ic.stopped_ns += stopped_ns;
-    sync_session_host_stopped(m->sync, stopped_ns);
+    align_session_host_stopped(m->session, stopped_ns);
 }
 
 static bool mon_interrupted(void *opaque)

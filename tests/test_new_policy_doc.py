@@ -46,7 +46,7 @@ def test_doc_is_one_page_of_runnable_blocks():
     bs = blocks()
     assert len(bs) >= 5
     joined = "\n".join(bs)
-    for must in ("sync-policies/template_plugin.c", "gcc ", "-align-policy-plugin", "-record",
+    for must in ("policies/template_plugin.c", "gcc ", "-align-policy-plugin", "-record",
                  "./driftlab plot-drift", "./driftlab report", "./driftlab sweep"):
         assert must in joined, must
     assert all("build/my-policy" in b for b in bs), "every block works in the scratch directory"
@@ -59,7 +59,7 @@ def test_compile_step_alone(tmp_path):
     r = subprocess.run(["bash", "-c", script], cwd=str(ROOT), capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     so = tmp_path / "my-policy" / "every_n.so"
-    assert so.is_file() and b"driftlab_sync_policy" in so.read_bytes()
+    assert so.is_file() and b"driftlab_align_policy" in so.read_bytes()
 
 
 def test_walkthrough_runs_as_written(tmp_path):

@@ -25,7 +25,7 @@ from driftlab.paths import ROOT
 EMU = pathlib.Path(os.environ.get("EMU", str(ROOT / "build" / "emu-arm")))
 GUEST = ROOT / "build" / "guests" / "cpu.elf"
 PLUGIN_DIR = pathlib.Path(os.environ.get("DRIFTLAB_PLUGIN_DIR",
-                                          str(ROOT / "build" / "sync-policies")))
+                                          str(ROOT / "build" / "policies")))
 MACHINE = machine_args()
 POLICIES = ["none", "start-only", "per-tb", "per-exit", "threshold", "pid", "hybrid",
             "adaptive-shift"]
@@ -41,7 +41,7 @@ def skip_reason():
     r = subprocess.run([str(EMU), "-align-policy", "help"], capture_output=True, text=True,
                        stdin=subprocess.DEVNULL, timeout=60)
     if r.returncode != 0 or "start-only" not in r.stdout:
-        return f"{EMU} has no -align-policy option yet (emu/sync is not wired into cli.c)"
+        return f"{EMU} has no -align-policy option yet (emu/align is not wired into cli.c)"
     return None
 
 

@@ -2,7 +2,7 @@
 
 Debian's QEMU 7.2 reloads align=on's accumulated advance from its
 loop-entry value every time cpu_exec() comes back through sigsetjmp (the
-value lives in a register; see sync-policies/start_only.c and
+value lives in a register; see policies/start_only.c and
 docs/policies.md), so every device access under -icount (an io-recompile),
 raised exception or fault throws the accumulated advance away. On
 clock-print, which reads the 24 MHz counter every ~800 instructions, QEMU

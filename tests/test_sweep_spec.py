@@ -251,7 +251,7 @@ def test_repo_specs_parse():
 
 @NEEDS_EMU
 def test_plugin_policies():
-    plug = "build/sync-policies/example_plugin.so"
+    plug = "build/policies/example_plugin.so"
     text = BASE + '\n[policies.predictive]\nalpha = [0.1, 0.3]\n'
     e = error(text)
     assert e.key == "policies.predictive" and "unknown policy 'predictive'" in str(e)
@@ -454,7 +454,7 @@ def test_workload_filter_errors_name_key_and_line():
 
 # An emulator whose listing differs from emu-arm's: the checks follow it.
 LISTING = {
-    "format": "driftlab-align-policies", "version": 1, "policy_abi_version": 3,
+    "format": "driftlab-align-policies", "version": 1, "policy_abi_version": 4,
     "icount_shift": {"min": 0, "max": 7},
     "runtime_params": [{"name": "catch-up", "type": "enum", "default": "warn",
                         "values": ["warn", "forgive"], "help": "h"}],

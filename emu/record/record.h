@@ -62,7 +62,7 @@ typedef struct RunSummary {
     int64_t instructions, tbs;
     double mips;
     int64_t vcpu_cpu_ns, vcpu_user_ns, vcpu_sys_ns;
-    SyncCounters counters;
+    AlignCounters counters;
     int64_t loop_exits;            /* returns to the execution loop, or -1 */
     int64_t sync_stops;            /* TB entries stopped at a sync point */
     int64_t wait_cpu_ns;           /* vCPU CPU time inside sleeps and spins (pacing) */
@@ -108,7 +108,7 @@ void recorder_set_clock_cb(void *r, int shift, int64_t bias_ns);
  * does while idle under sleep=on, rather than standing still. */
 void recorder_set_idle(Recorder *r, int64_t host_abs_ns, int64_t vclock_ns, int64_t vclock_max_ns);
 /* vCPU side: queue a policy event (dropped and counted if the ring is full). */
-void recorder_emit(void *r, const SyncEvent *ev);
+void recorder_emit(void *r, const AlignEvent *ev);
 /* Starts the monitor thread with the run's origins (absolute host ns, guest
  * virtual ns) and the instruction count at start. */
 int recorder_start(Recorder *r, int64_t host0_abs_ns, int64_t guest0_ns, int64_t icount0,

@@ -58,7 +58,7 @@ struct Recorder {
     /* While the guest idles (idle_host != 0) its clock follows the host from
      * (idle_host, idle_v0), up to idle_vmax; all under seq with the clock. */
     _Atomic int64_t idle_host, idle_v0, idle_vmax;
-    SyncEvent *ring;
+    AlignEvent *ring;
     _Atomic uint64_t head, tail;
     int64_t dropped;            /* producer-owned; read after the join */
     /* Guards stats (read by the human monitor on the vCPU thread) and the
@@ -76,7 +76,7 @@ struct Recorder {
     DriftStats *stats;
     int64_t *b_host, *b_guest, *b_drift;
     size_t nb, capb;
-    SyncEvent *be;
+    AlignEvent *be;
     size_t nbe, capbe;
     int64_t samples, events;
     int64_t last_flush, prog_next, prog_icount, prog_host;
@@ -204,7 +204,7 @@ Recorder *recorder_new(const RecorderOptions *o, const RecordMeta *m, char *err,
     Recorder *r = calloc(1, sizeof *r);
     if (r)
         pthread_mutex_init(&r->lock, NULL);
-    if (!r || !(r->ring = calloc(RING_CAP, sizeof(SyncEvent))) || !(r->stats = drift_stats_new())) {
+    if (!r || !(r->ring = calloc(RING_CAP, sizeof(AlignEvent))) || !(r->stats = drift_stats_new())) {
         snprintf(err, n, "out of memory");
         recorder_free(r);
         return NULL;
@@ -306,7 +306,7 @@ static void read_clock(Recorder *r, ClockView *v)
     }
 }
 
-void recorder_emit(void *opaque, const SyncEvent *ev)
+void recorder_emit(void *opaque, const AlignEvent *ev)
 {
     Recorder *r = opaque;
     uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
@@ -380,7 +380,7 @@ static void drain_events(Recorder *r)
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
     uint64_t h = atomic_load_explicit(&r->head, memory_order_acquire);
     for (; t != h; t++) {
-        if (r->path && grow((void **)&r->be, &r->capbe, r->nbe + 1, sizeof(SyncEvent)))
+        if (r->path && grow((void **)&r->be, &r->capbe, r->nbe + 1, sizeof(AlignEvent)))
             r->be[r->nbe++] = r->ring[t & (RING_CAP - 1)];
         r->events++;
     }
@@ -504,7 +504,7 @@ static void write_batch(Recorder *r)
                 rc |= h5_append(r->d_kind, H5T_NATIVE_INT32, kinds, r->nbe);
                 for (int c = 0; c < N_EV_COLS; c++) {
                     for (size_t i = 0; i < r->nbe; i++) {
-                        const SyncEvent *e = &r->be[i];
+                        const AlignEvent *e = &r->be[i];
                         const int64_t v[N_EV_COLS] = { e->host_ns, e->guest_ns, e->view_ns,
                                                        e->req_ns, e->act_ns, e->value };
                         col[i] = v[c];
@@ -659,7 +659,7 @@ static int write_summary(Recorder *r, const RunSummary *s, const StatList *ps)
     rc |= h5_attr_i64(g, "vcpu_cpu_ns", s->vcpu_cpu_ns);
     rc |= h5_attr_i64(g, "vcpu_user_ns", s->vcpu_user_ns);
     rc |= h5_attr_i64(g, "vcpu_sys_ns", s->vcpu_sys_ns);
-    const SyncCounters *c = &s->counters;
+    const AlignCounters *c = &s->counters;
     rc |= h5_attr_i64(g, "host_clock_reads", c->host_reads);
     rc |= h5_attr_i64(g, "sleeps", c->sleeps);
     rc |= h5_attr_i64(g, "sleep_requested_ns", c->sleep_req_ns);

@@ -7,7 +7,7 @@ static double ms(double ns) { return ns / 1e6; }
 void report_print(FILE *f, const RecordMeta *m, const RunSummary *s, const StatList *ps)
 {
     const DriftSummary *d = &s->drift;
-    const SyncCounters *c = &s->counters;
+    const AlignCounters *c = &s->counters;
     fprintf(f, "align: policy %s (%s) [%s], shift %d -> %lld\n", m->policy,
             m->policy_params && *m->policy_params ? m->policy_params : "no parameters",
             m->policy_origin, m->shift, (long long)s->shift_final);

@@ -270,10 +270,10 @@ def _ask_catalogue(emu, plugins):
 
 def plugins_beside(emu):
     """{policy name: plugin path} of the plugins built with `emu` (in
-    <its directory>/sync-policies/), for a hint when a spec names one of
+    <its directory>/policies/), for a hint when a spec names one of
     their policies without loading it. Plugins that do not load are left out."""
     out = {}
-    for so in sorted(pathlib.Path(emu).parent.glob("sync-policies/*.so")):
+    for so in sorted(pathlib.Path(emu).parent.glob("policies/*.so")):
         try:
             cat = policy_catalogue(emu, [str(so)])
         except CatalogueError:

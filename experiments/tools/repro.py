@@ -399,7 +399,7 @@ def explain(fig, role, srows, results, configs, out):
           "reads only when the loop is entered (timer ticks, IO).")
     read_ns, tb_ns = per_op_costs(results, role["cpu6"])
     if read_ns and tb_ns:
-        w(f"  A host clock read with its sync point costs about {read_ns:.0f} ns here, a TB of "
+        w(f"  A host clock read with its align point costs about {read_ns:.0f} ns here, a TB of "
           f"this guest about {tb_ns:.0f} ns of emulation, so a read per TB adds roughly "
           f"{100 * read_ns / tb_ns:.0f}%. The seed's 13% implies QEMU's TBs then cost about eight "
           f"clock reads each.")

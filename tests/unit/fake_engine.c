@@ -26,7 +26,7 @@ static void fake_sleep_until(void *opaque, int64_t abs_ns)
     c->now_ns += c->oversleep_ns;
 }
 
-const SyncClockOps fake_clock_ops = { fake_now, fake_sleep, fake_sleep_until };
+const AlignClockOps fake_clock_ops = { fake_now, fake_sleep, fake_sleep_until };
 
 static void calibrate(FakeEngine *e);
 
@@ -78,13 +78,13 @@ static void loop_exit(FakeEngine *e)
     icount_loop_exit(&e->ic);
 }
 
-void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run)
+void fake_engine_run(FakeEngine *e, int64_t insns, AlignRun *run)
 {
     Icount *ic = &e->ic;
     int64_t target = icount_raw(ic) + insns;
     while (icount_raw(ic) < target) {
         if (run)
-            sync_run_enter(run);
+            align_run_enter(run);
         icount_prepare_for_run(ic);
         int64_t left = target - icount_raw(ic);
         int64_t budget = ic->budget;

@@ -2,7 +2,7 @@
  * A stand-in for the CPU, for unit tests and benchmarks of the policy layer:
  * it runs "TBs" of a fixed number of instructions through the real icount
  * bookkeeping (budget, 16-bit decrementer, extra reserve) with the same
- * TB-entry check as cpu_exec, so a policy's sync points, loop exits and the
+ * TB-entry check as cpu_exec, so a policy's align points, loop exits and the
  * count published for the drift monitor happen exactly as under the CPU.
  *
  * Host time per TB is either simulated (FakeClock: the clock only moves when
@@ -12,7 +12,7 @@
  */
 #ifndef TESTS_UNIT_FAKE_ENGINE_H
 #define TESTS_UNIT_FAKE_ENGINE_H
-#include "sync/sync.h"
+#include "align/align.h"
 
 typedef struct FakeClock {
     int64_t now_ns;
@@ -21,7 +21,7 @@ typedef struct FakeClock {
     int64_t reads;            /* every now_ns() call, counted or not */
 } FakeClock;
 
-extern const SyncClockOps fake_clock_ops;
+extern const AlignClockOps fake_clock_ops;
 
 typedef struct FakeEngine {
     Icount ic;
@@ -42,7 +42,7 @@ typedef struct FakeEngine {
 
 void fake_engine_init(FakeEngine *e, int shift, int tb_insns, int64_t host_ns_per_tb);
 /* Runs `insns` instructions; `run` (may be NULL) gets init_delay at every
- * entry; its sync points are already on e->ic once sync_run_start ran. */
-void fake_engine_run(FakeEngine *e, int64_t insns, SyncRun *run);
+ * entry; its align points are already on e->ic once align_run_start ran. */
+void fake_engine_run(FakeEngine *e, int64_t insns, AlignRun *run);
 
 #endif

@@ -3,7 +3,7 @@
  * the session glue and its command-line options. TAP-style output. */
 #include "record/record.h"
 #include "fake_engine.h"
-#include "sync/session.h"
+#include "align/session.h"
 #include <fcntl.h>
 #include <hdf5.h>
 #include <signal.h>
@@ -173,45 +173,45 @@ static int session_run(const RunOpts *o, const char *kernel)
     argv[argc++] = "shift=5";
     argv[argc++] = "-kernel";
     argv[argc++] = (char *)kernel;
-    SyncConfig cfg;
-    sync_config_init(&cfg, 0, NULL);
+    AlignConfig cfg;
+    align_config_init(&cfg, 0, NULL);
     if (o->policy) {
         argv[argc++] = "-align-policy";
         argv[argc++] = (char *)o->policy;
-        if (sync_cli_option(&cfg, "-align-policy", o->policy))
+        if (align_cli_option(&cfg, "-align-policy", o->policy))
             return -1;
     }
     if (o->record) {
         argv[argc++] = "-record";
         argv[argc++] = (char *)o->record;
-        sync_cli_option(&cfg, "-record", o->record);
+        align_cli_option(&cfg, "-record", o->record);
     }
     if (o->report) {
         argv[argc++] = "-align-report";
-        sync_cli_option(&cfg, "-align-report", NULL);
+        align_cli_option(&cfg, "-align-report", NULL);
     }
     argv[argc] = NULL;
     cfg.argc = argc;
     cfg.argv = argv;
     FakeEngine e;
     fake_engine_init(&e, 5, 10, o->host_ns_per_tb);
-    SyncMachineInfo mi = { .icount = true, .sleep = true, .shift = 5, .quiet = true,
+    AlignMachineInfo mi = { .icount = true, .sleep = true, .shift = 5, .quiet = true,
                            .kernel = kernel, .append = "arg1 arg2", .version = "test",
                            .git_commit = "0123abc" };
-    SyncSession *s;
-    if (sync_session_create(&s, &cfg, &mi, &e.ic) < 0)
+    AlignSession *s;
+    if (align_session_create(&s, &cfg, &mi, &e.ic) < 0)
         return -1;
-    if (sync_session_start(s) < 0) {
-        sync_session_free(s);
+    if (align_session_start(s) < 0) {
+        align_session_free(s);
         return -1;
     }
     for (int64_t done = 0; done < o->insns; done += 100000) {
-        sync_session_before_exec(s);
+        align_session_before_exec(s);
         fake_engine_run(&e, 100000, NULL);
     }
-    SyncExecStats st = { e.tbs, e.loop_exits };
-    int rc = sync_session_finish(s, 0, &st);
-    sync_session_free(s);
+    AlignExecStats st = { e.tbs, e.loop_exits };
+    int rc = align_session_finish(s, 0, &st);
+    align_session_free(s);
     return rc;
 }
 
@@ -331,10 +331,10 @@ static void test_sigkill(const char *kernel)
     H5Fclose(f);
 }
 
-static void run_insns(SyncSession *s, FakeEngine *e, int64_t insns)
+static void run_insns(AlignSession *s, FakeEngine *e, int64_t insns)
 {
     for (int64_t done = 0; done < insns; done += 100000) {
-        sync_session_before_exec(s);
+        align_session_before_exec(s);
         fake_engine_run(e, 100000, NULL);
     }
 }
@@ -345,34 +345,34 @@ static void run_insns(SyncSession *s, FakeEngine *e, int64_t insns)
  * does not count the stop as lateness. */
 static void test_policy_switch(const char *kernel)
 {
-    char path[400], err[SYNC_ERR_LEN];
+    char path[400], err[ALIGN_ERR_LEN];
     path_in(path, sizeof path, "switch.h5");
     char *argv[] = { "emu-arm", "-align-policy", "threshold", "-record", path, NULL };
-    SyncConfig cfg;
-    sync_config_init(&cfg, 5, argv);
-    sync_cli_option(&cfg, "-align-policy", "threshold");
-    sync_cli_option(&cfg, "-record", path);
+    AlignConfig cfg;
+    align_config_init(&cfg, 5, argv);
+    align_cli_option(&cfg, "-align-policy", "threshold");
+    align_cli_option(&cfg, "-record", path);
     FakeEngine e;
     fake_engine_init(&e, 5, 10, 80);
-    SyncMachineInfo mi = { .icount = true, .sleep = true, .shift = 5, .quiet = true,
+    AlignMachineInfo mi = { .icount = true, .sleep = true, .shift = 5, .quiet = true,
                            .kernel = kernel, .version = "test", .git_commit = "0123abc" };
-    SyncSession *s;
-    if (sync_session_create(&s, &cfg, &mi, &e.ic) < 0) {
+    AlignSession *s;
+    if (align_session_create(&s, &cfg, &mi, &e.ic) < 0) {
         check(false, "session for the switch test");
         return;
     }
-    SyncStatus st;
-    int rc_early = sync_session_set_policy(s, "per-tb", err, sizeof err);
-    check(rc_early < 0 && strstr(err, "not running") && !sync_session_status(s, &st),
+    AlignStatus st;
+    int rc_early = align_session_set_policy(s, "per-tb", err, sizeof err);
+    check(rc_early < 0 && strstr(err, "not running") && !align_session_status(s, &st),
           "before the session starts (a region of interest to come) there is nothing to switch: %s",
           err);
-    check(sync_session_set_policy(NULL, "per-tb", err, sizeof err) < 0 &&
+    check(align_session_set_policy(NULL, "per-tb", err, sizeof err) < 0 &&
               strstr(err, "no alignment runtime"), "without a session: %s", err);
-    sync_session_start(s);
+    align_session_start(s);
     run_insns(s, &e, 2000000);
-    SyncStatus before;
-    sync_session_status(s, &before);
-    const void *bound = e.ic.sync_opaque;
+    AlignStatus before;
+    align_session_status(s, &before);
+    const void *bound = e.ic.policy_opaque;
     static const char *const bad[][2] = {
         { "nosuch", "unknown policy 'nosuch'" },
         { "per-tb,bogus=1", "unknown parameter 'bogus'" },
@@ -381,45 +381,45 @@ static void test_policy_switch(const char *kernel)
     };
     for (int i = 0; i < 4; i++) {
         err[0] = 0;
-        int rc = sync_session_set_policy(s, bad[i][0], err, sizeof err);
-        sync_session_status(s, &st);
+        int rc = align_session_set_policy(s, bad[i][0], err, sizeof err);
+        align_session_status(s, &st);
         check(rc < 0 && strstr(err, bad[i][1]) && !strchr(err, '\n') &&
                   !strcmp(st.policy, "threshold") && st.policy_changes == 0 &&
-                  e.ic.sync_opaque == bound,
+                  e.ic.policy_opaque == bound,
               "'%s' is refused in one line and changes nothing: %s", bad[i][0], err);
     }
-    int rc = sync_session_set_policy(s, "per-tb,max-advance-us=2000", err, sizeof err);
-    sync_session_status(s, &st);
+    int rc = align_session_set_policy(s, "per-tb,max-advance-us=2000", err, sizeof err);
+    align_session_status(s, &st);
     check(rc == 0 && !strcmp(st.policy, "per-tb") && !strcmp(st.policy_params, "max-advance-us=2000") &&
-              st.policy_changes == 1 && st.aligning && e.ic.sync_opaque != bound &&
+              st.policy_changes == 1 && st.aligning && e.ic.policy_opaque != bound &&
               st.n.calls >= before.n.calls && st.n.host_reads >= before.n.host_reads,
           "switched to per-tb; the counters carry over (%lld calls before, %lld now)",
           (long long)before.n.calls, (long long)st.n.calls);
     run_insns(s, &e, 2000000);
-    SyncStatus mid;
-    sync_session_status(s, &mid);
-    check(mid.n.calls > st.n.calls, "per-tb runs: %lld sync points so far", (long long)mid.n.calls);
+    AlignStatus mid;
+    align_session_status(s, &mid);
+    check(mid.n.calls > st.n.calls, "per-tb runs: %lld align points so far", (long long)mid.n.calls);
 
     /* stop; 30 ms; align policy none; 30 ms; cont */
-    int64_t t0 = sync_real_now_ns();
-    sync_session_host_stop(s);
+    int64_t t0 = align_real_now_ns();
+    align_session_host_stop(s);
     usleep(30000);
-    rc = sync_session_set_policy(s, "none", err, sizeof err);
+    rc = align_session_set_policy(s, "none", err, sizeof err);
     usleep(30000);
-    SyncStatus stopped;
-    sync_session_status(s, &stopped);
-    sync_session_host_stopped(s, sync_real_now_ns() - t0);
-    sync_session_status(s, &st);
+    AlignStatus stopped;
+    align_session_status(s, &stopped);
+    align_session_host_stopped(s, align_real_now_ns() - t0);
+    align_session_status(s, &st);
     check(rc == 0 && !st.aligning && llabs(stopped.now.advance_ns) < 10000000 &&
               llabs(st.now.advance_ns) < 10000000,
           "switched during a stop: neither during it nor after cont is the stop lateness "
           "(%.3f ms, %.3f ms)", stopped.now.advance_ns / 1e6, st.now.advance_ns / 1e6);
     run_insns(s, &e, 1000000);
-    SyncExecStats xs = { e.tbs, e.loop_exits };
-    SyncStatus last;
-    sync_session_status(s, &last);
-    int frc = sync_session_finish(s, 0, &xs);
-    sync_session_free(s);
+    AlignExecStats xs = { e.tbs, e.loop_exits };
+    AlignStatus last;
+    align_session_status(s, &last);
+    int frc = align_session_finish(s, 0, &xs);
+    align_session_free(s);
     check(frc == 0, "the record is finished");
 
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -436,7 +436,7 @@ static void test_policy_switch(const char *kernel)
     for (int64_t i = 0; i < ne; i++) {
         if (i)
             monotone &= host[i] >= host[i - 1];
-        if (kind[i] == SYNC_EV_POLICY && npol < 4) {
+        if (kind[i] == ALIGN_EV_POLICY && npol < 4) {
             pol_host[npol] = host[i];
             pol_val[npol++] = val[i];
         }
@@ -511,19 +511,19 @@ static void test_report_and_errors(const char *kernel)
     rc = session_run(&ob, kernel);
     RunOpts oc = { .policy = "pid,kp=-1", .insns = 1000, .host_ns_per_tb = 10 };
     int rc2 = session_run(&oc, kernel);
-    SyncConfig c;
-    sync_config_init(&c, 0, NULL);
-    int rc3 = sync_cli_option(&c, "-record-rate", "fast");
+    AlignConfig c;
+    align_config_init(&c, 0, NULL);
+    int rc3 = align_cli_option(&c, "-record-rate", "fast");
     c.policy_spec = "nope";
-    int rc4 = sync_config_check(&c);
+    int rc4 = align_config_check(&c);
     c.policy_spec = "hybrid,spin-us=5";
-    int rc5 = sync_config_check(&c);
-    sync_config_init(&c, 0, NULL);
+    int rc5 = align_config_check(&c);
+    align_config_init(&c, 0, NULL);
     c.record_path = "x.h5";
-    SyncMachineInfo mi = { .icount = false, .sleep = true };
-    SyncSession *s;
+    AlignMachineInfo mi = { .icount = false, .sleep = true };
+    AlignSession *s;
     Icount ic;
-    int rc6 = sync_session_create(&s, &c, &mi, &ic);
+    int rc6 = align_session_create(&s, &c, &mi, &ic);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);

@@ -19,7 +19,7 @@ typedef struct PerExit {
     int64_t max_advance_ns;
 } PerExit;
 
-static int pe_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int pe_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c; (void)err; (void)n;
     PerExit *s = state;
@@ -27,13 +27,13 @@ static int pe_init(SyncCtx *c, void *state, const void *params, char *err, size_
     return 0;
 }
 
-static void pe_loop_exit(SyncCtx *c, void *state)
+static void pe_loop_exit(AlignCtx *c, void *state)
 {
     PerExit *s = state;
-    sync_align_if_ahead(c, s->threshold_ns, &s->max_advance_ns);
+    align_if_ahead(c, s->threshold_ns, &s->max_advance_ns);
 }
 
-static void pe_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void pe_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     const PerExit *s = state;
     put(o, "loop_exits", (double)c->n.exit_calls, "count");
@@ -41,15 +41,15 @@ static void pe_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "seen_max_delay_ns", (double)c->n.max_late_ns, "ns");
 }
 
-static const SyncParam pe_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "3000", 0, 1e9,
+static const AlignParam pe_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "3000", 0, 1e9,
       offsetof(PerExitParams, max_advance_ns),
       "wait until aligned when the guest is ahead by more than this" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_per_exit = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_per_exit = {
+    ALIGN_POLICY_HEADER,
     .name = "per-exit",
     .description = "the seed's first algorithm as it ran: read the host clock at every return to the execution loop",
     .params = pe_params,

@@ -16,22 +16,22 @@ typedef struct PerTb {
     int64_t max_advance_ns;
 } PerTb;
 
-static int pt_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int pt_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)err; (void)n;
     PerTb *s = state;
     s->threshold_ns = ((const PerTbParams *)params)->max_advance_ns;
-    c->align_at = 0;        /* a sync point at every TB boundary */
+    c->align_at = 0;        /* an align point at every TB boundary */
     return 0;
 }
 
-static void pt_perform_align(SyncCtx *c, void *state)
+static void pt_perform_align(AlignCtx *c, void *state)
 {
     PerTb *s = state;
-    sync_align_if_ahead(c, s->threshold_ns, &s->max_advance_ns);
+    align_if_ahead(c, s->threshold_ns, &s->max_advance_ns);
 }
 
-static void pt_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void pt_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     const PerTb *s = state;
     put(o, "seen_max_advance_ns", (double)s->max_advance_ns, "ns");
@@ -39,14 +39,14 @@ static void pt_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "late_checks", (double)c->n.late_checks, "count");
 }
 
-static const SyncParam pt_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "3000", 0, 1e9, offsetof(PerTbParams, max_advance_ns),
+static const AlignParam pt_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "3000", 0, 1e9, offsetof(PerTbParams, max_advance_ns),
       "wait until aligned when the guest is ahead by more than this" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_per_tb = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_per_tb = {
+    ALIGN_POLICY_HEADER,
     .name = "per-tb",
     .description = "the every-TB extreme: read the host clock after every TB",
     .params = pt_params,

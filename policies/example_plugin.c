@@ -10,8 +10,8 @@
  * a fast one just in time. Fewer host-clock reads than a fixed period, at
  * the price of a misprediction when the speed changes suddenly.
  *
- * Build: see sync-policies/SConscript (or the command in template_plugin.c).
- * Use:   emu-arm ... -align-policy-plugin build/sync-policies/example_plugin.so \
+ * Build: see policies/SConscript (or the command in template_plugin.c).
+ * Use:   emu-arm ... -align-policy-plugin build/policies/example_plugin.so \
  *                    -align-policy predictive,max-advance-us=150
  */
 #include "policy.h"
@@ -32,7 +32,7 @@ typedef struct Predictive {
     double period_sum_ns;
 } Predictive;
 
-static int pr_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int pr_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c;
     const PredictiveParams *p = params;
@@ -49,12 +49,12 @@ static int pr_init(SyncCtx *c, void *state, const void *params, char *err, size_
     return 0;
 }
 
-static void pr_perform_align(SyncCtx *c, void *state)
+static void pr_perform_align(AlignCtx *c, void *state)
 {
     Predictive *s = state;
     s->checks++;
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     int64_t host = v.host_ns, guest = v.guest_ns, d = v.advance_ns;
     if (s->have_last && host > s->last_host) {
         double r = (double)(guest - s->last_guest) / (double)(host - s->last_host);
@@ -64,10 +64,10 @@ static void pr_perform_align(SyncCtx *c, void *state)
         s->late_checks++;
     if (d > s->max_advance_ns) {
         s->sleeps_here++;
-        host = sync_wait_for_advance(c, &v, 0, 0);   /* aligned after it */
+        host = align_wait_for_advance(c, &v, 0, 0);   /* aligned after it */
         d = v.due_ns - host;
     } else {
-        sync_emit_check(c, &v);
+        align_emit_check(c, &v);
     }
     s->last_host = host;
     s->last_guest = guest;
@@ -81,10 +81,10 @@ static void pr_perform_align(SyncCtx *c, void *state)
     if (period > (double)s->max_period_ns)
         period = (double)s->max_period_ns;
     s->period_sum_ns += period;
-    sync_next_in(c, (int64_t)period);
+    align_next_in(c, (int64_t)period);
 }
 
-static void pr_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void pr_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     (void)c;
     const Predictive *s = state;
@@ -94,20 +94,20 @@ static void pr_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "mean_period_ns", s->checks ? s->period_sum_ns / (double)s->checks : 0, "ns");
 }
 
-static const SyncParam pr_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "150", 1, 1e9, offsetof(PredictiveParams, max_advance_ns),
+static const AlignParam pr_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "150", 1, 1e9, offsetof(PredictiveParams, max_advance_ns),
       "sleep (all of the advance) when the guest is ahead by more than this" },
-    { "min-period-us", SYNC_PARAM_DURATION, "20", 1, 1e9, offsetof(PredictiveParams, min_period_ns),
+    { "min-period-us", ALIGN_PARAM_DURATION, "20", 1, 1e9, offsetof(PredictiveParams, min_period_ns),
       "shortest interval between checks (guest virtual time)" },
-    { "max-period-us", SYNC_PARAM_DURATION, "2000", 1, 1e9, offsetof(PredictiveParams, max_period_ns),
+    { "max-period-us", ALIGN_PARAM_DURATION, "2000", 1, 1e9, offsetof(PredictiveParams, max_period_ns),
       "longest interval between checks (guest virtual time)" },
-    { "alpha", SYNC_PARAM_DOUBLE, "0.2", 0, 1, offsetof(PredictiveParams, alpha),
+    { "alpha", ALIGN_PARAM_DOUBLE, "0.2", 0, 1, offsetof(PredictiveParams, alpha),
       "weight of the newest speed measurement in the moving average" },
     { 0 }
 };
 
-const SyncPolicy driftlab_sync_policy = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy driftlab_align_policy = {
+    ALIGN_POLICY_HEADER,
     .name = "predictive",
     .description = "example plugin: checks the host clock when the advance is predicted to hit the threshold",
     .params = pr_params,

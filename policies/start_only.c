@@ -10,7 +10,7 @@
  *
  * The seed reads the instruction counter as extra + decrementer; the
  * difference of that snapshot between two TBs is the number of instructions
- * retired, which is what sync_icount() differences give too (they also stay
+ * retired, which is what align_icount() differences give too (they also stay
  * exact when the engine folds its budget mid-run).
  *
  * Since the estimate only grows by the virtual time of retired instructions
@@ -48,13 +48,13 @@ typedef struct StartOnly {
     int64_t diff_ns;            /* estimated guest advance (QEMU's diff_clk) */
     int64_t entry_diff_ns;      /* its value at the last loop entry */
     int64_t unwinds;            /* estimate dropped back to entry_diff_ns */
-    int64_t last_icount;        /* snapshot at the previous sync point */
+    int64_t last_icount;        /* snapshot at the previous align point */
     int64_t max_delay_ns;       /* QEMU's max_delay / max_advance, at entries */
     int64_t max_advance_ns;
     int64_t late_entries;
 } StartOnly;
 
-static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int so_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c; (void)err; (void)n;
     StartOnly *s = state;
@@ -64,47 +64,47 @@ static int so_init(SyncCtx *c, void *state, const void *params, char *err, size_
 }
 
 /* First instruction count at which diff_ns > threshold_ns. */
-static void so_arm(SyncCtx *c, StartOnly *s)
+static void so_arm(AlignCtx *c, StartOnly *s)
 {
     int64_t room = s->threshold_ns - s->diff_ns;
-    int64_t k = room >= 0 ? (room >> sync_shift(c)) + 1 : 0;
+    int64_t k = room >= 0 ? (room >> align_shift(c)) + 1 : 0;
     c->align_at = s->last_icount + k;
 }
 
-static void so_init_delay(SyncCtx *c, void *state)
+static void so_init_delay(AlignCtx *c, void *state)
 {
     StartOnly *s = state;
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     int64_t host = v.host_ns, guest = v.guest_ns;
     s->diff_ns = s->entry_diff_ns = v.advance_ns;
-    s->last_icount = sync_icount(c);
+    s->last_icount = align_icount(c);
     if (s->diff_ns < -s->max_delay_ns)
         s->max_delay_ns = -s->diff_ns;
     if (s->diff_ns > s->max_advance_ns)
         s->max_advance_ns = s->diff_ns;
     if (s->diff_ns < 0)
         s->late_entries++;
-    sync_emit(c, SYNC_EV_ENTRY, host, guest, s->diff_ns, 0, 0, 0);
+    align_emit(c, ALIGN_EV_ENTRY, host, guest, s->diff_ns, 0, 0, 0);
     so_arm(c, s);
 }
 
 /* Called first at the TB boundary where the estimate crosses the threshold;
  * QEMU looks only when a chain returns to the loop, so the decision waits
  * for that return (an unwind before it drops the estimate instead). */
-static void so_perform_align(SyncCtx *c, void *state)
+static void so_perform_align(AlignCtx *c, void *state)
 {
     StartOnly *s = state;
     if (!c->at_loop_return) {
         c->align_deferred = true;
         return;
     }
-    int64_t now = sync_icount(c);
-    s->diff_ns += (now - s->last_icount) << sync_shift(c);
+    int64_t now = align_icount(c);
+    s->diff_ns += (now - s->last_icount) << align_shift(c);
     s->last_icount = now;
     if (s->diff_ns > s->threshold_ns) {
         int64_t req = s->diff_ns;
-        int64_t slept = sync_sleep(c, req, req, NULL);
+        int64_t slept = align_sleep(c, req, req, NULL);
         /* As QEMU: aligned after a full sleep, the remainder if interrupted. */
         s->diff_ns = slept >= req ? 0 : req - slept;
     }
@@ -115,13 +115,13 @@ static void so_perform_align(SyncCtx *c, void *state)
  * retired since the last return from a TB chain (at the latest such return
  * both the estimate and last_icount were brought up to date, or a sleep
  * moved last_icount there). */
-static void so_loop_unwind(SyncCtx *c, void *state)
+static void so_loop_unwind(AlignCtx *c, void *state)
 {
     StartOnly *s = state;
     s->unwinds++;
     if (!s->qemu_unwind)
         return;             /* the algorithm as written: the estimate survives */
-    int64_t mark = sync_loop_return_icount(c);
+    int64_t mark = align_loop_return_icount(c);
     if (mark > s->last_icount)
         s->last_icount = mark;
     s->diff_ns = s->entry_diff_ns;
@@ -129,7 +129,7 @@ static void so_loop_unwind(SyncCtx *c, void *state)
     so_arm(c, s);
 }
 
-static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void so_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     (void)c;
     const StartOnly *s = state;
@@ -140,17 +140,17 @@ static void so_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "unwinds", (double)s->unwinds, "count");
 }
 
-static const SyncParam so_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_ns),
+static const AlignParam so_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "3000", 0, 1e9, offsetof(StartOnlyParams, max_advance_ns),
       "sleep when the estimated advance exceeds this (QEMU's VM_CLOCK_ADVANCE)" },
-    { "qemu-unwind", SYNC_PARAM_BOOL, "on", 0, 1, offsetof(StartOnlyParams, qemu_unwind),
+    { "qemu-unwind", ALIGN_PARAM_BOOL, "on", 0, 1, offsetof(StartOnlyParams, qemu_unwind),
       "a jump back into the loop (device access, exception) drops the estimate to its "
       "loop-entry value, as Debian's QEMU 7.2 binary does (off: the algorithm as written)" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_start_only = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_start_only = {
+    ALIGN_POLICY_HEADER,
     .name = "start-only",
     .description = "QEMU's align=on: clocks compared at loop entry only, per-TB virtual time accumulated",
     .params = so_params,

@@ -2,9 +2,9 @@
  * loader must refuse it with a one-line error. */
 #include "policy.h"
 
-const SyncPolicy driftlab_sync_policy = {
-    .abi_version = SYNC_POLICY_ABI_VERSION + 100,
-    .table_size = sizeof(SyncPolicy),
+const AlignPolicy driftlab_align_policy = {
+    .abi_version = ALIGN_POLICY_ABI_VERSION + 100,
+    .table_size = sizeof(AlignPolicy),
     .name = "wrong-abi",
     .description = "a plugin from the future",
 };

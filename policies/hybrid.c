@@ -1,5 +1,5 @@
 /*
- * hybrid: periodic sync point like `threshold`, but when the guest is ahead
+ * hybrid: periodic align point like `threshold`, but when the guest is ahead
  * it waits until it is exactly on schedule: it sleeps to an absolute
  * deadline `spin-us` short of that and busy-waits (spins on the host clock)
  * for the rest, which absorbs the kernel's wake-up latency. Tight drift;
@@ -17,7 +17,7 @@ typedef struct Hybrid {
     int64_t checks, waits, max_overshoot_ns;
 } Hybrid;
 
-static int hy_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int hy_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c;
     Hybrid *s = state;
@@ -29,25 +29,25 @@ static int hy_init(SyncCtx *c, void *state, const void *params, char *err, size_
     return 0;
 }
 
-static void hy_perform_align(SyncCtx *c, void *state)
+static void hy_perform_align(AlignCtx *c, void *state)
 {
     Hybrid *s = state;
-    sync_next_in(c, s->p.period_ns);
-    SyncView v;
-    sync_measure(c, &v);
+    align_next_in(c, s->p.period_ns);
+    AlignView v;
+    align_measure(c, &v);
     s->checks++;
     if (v.advance_ns <= s->p.max_advance_ns) {
-        sync_emit_check(c, &v);
+        align_emit_check(c, &v);
         return;
     }
     s->waits++;
     int64_t until = v.host_ns + v.advance_ns - s->p.target_ns;
-    int64_t t = sync_wait_until(c, until, s->p.spin_ns, v.advance_ns);
+    int64_t t = align_wait_until(c, until, s->p.spin_ns, v.advance_ns);
     if (t - until > s->max_overshoot_ns)
         s->max_overshoot_ns = t - until;
 }
 
-static void hy_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void hy_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     const Hybrid *s = state;
     put(o, "checks", (double)s->checks, "count");
@@ -57,22 +57,22 @@ static void hy_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "max_wake_overshoot_ns", (double)s->max_overshoot_ns, "ns");
 }
 
-static const SyncParam hy_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "50", 0, 1e9, offsetof(HybridParams, max_advance_ns),
+static const AlignParam hy_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "50", 0, 1e9, offsetof(HybridParams, max_advance_ns),
       "wait when the guest is ahead by more than this" },
-    { "target-us", SYNC_PARAM_DURATION, "0", -1e9, 1e9, offsetof(HybridParams, target_ns),
+    { "target-us", ALIGN_PARAM_DURATION, "0", -1e9, 1e9, offsetof(HybridParams, target_ns),
       "wait until the advance is down to this" },
-    { "period-us", SYNC_PARAM_DURATION, "100", 0.001, 1e9, offsetof(HybridParams, period_ns),
-      "a sync point once per this much guest virtual time" },
-    { "spin-us", SYNC_PARAM_DURATION, "60", 0, 1e9, offsetof(HybridParams, spin_ns),
+    { "period-us", ALIGN_PARAM_DURATION, "100", 0.001, 1e9, offsetof(HybridParams, period_ns),
+      "an align point once per this much guest virtual time" },
+    { "spin-us", ALIGN_PARAM_DURATION, "60", 0, 1e9, offsetof(HybridParams, spin_ns),
       "busy-wait for the last this-many us of each wait instead of sleeping" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_hybrid = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_hybrid = {
+    ALIGN_POLICY_HEADER,
     .name = "hybrid",
-    .description = "periodic sync point; sleep the bulk of a wait, spin the last few us for a precise wake",
+    .description = "periodic align point; sleep the bulk of a wait, spin the last few us for a precise wake",
     .params = hy_params,
     .params_size = sizeof(HybridParams),
     .state_size = sizeof(Hybrid),

@@ -1,5 +1,5 @@
-/* SyncSession and the command-line options of alignment and measurement. */
-#include "sync/session.h"
+/* AlignSession and the command-line options of alignment and measurement. */
+#include "align/session.h"
 #include "record/record.h"
 #include "hostclock.h"
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-const char sync_cli_usage[] =
+const char align_cli_usage[] =
 "  -align-policy NAME[,key=value...]\n"
 "                        clock-alignment policy (needs -icount shift=N; 'help'\n"
 "                        lists every policy with its parameters and defaults,\n"
@@ -25,7 +25,7 @@ const char sync_cli_usage[] =
 
 static const char *const chain_names[] = { "modern", "qemu-2.1", "none" };
 
-const char *sync_tb_chain_name(int chain)
+const char *align_tb_chain_name(int chain)
 {
     return chain >= 0 && chain < 3 ? chain_names[chain] : "?";
 }
@@ -34,19 +34,19 @@ const char *sync_tb_chain_name(int chain)
  * guest runs (it is exact at sync points, loop exits and while asleep). */
 #define PUBLISH_GUEST_NS 10000
 
-struct SyncSession {
-    SyncRegistry reg;
-    SyncRun *run;                /* the policy in force; `align policy` replaces it */
+struct AlignSession {
+    AlignRegistry reg;
+    AlignRun *run;                /* the policy in force; `align policy` replaces it */
     bool have_run, aligning, started;
     Recorder *rec;
     bool recording;              /* policy events go to a file */
     double rec_rate_hz;
     Icount *ic;
     RecordMeta meta;
-    SyncMachineInfo mi;
+    AlignMachineInfo mi;
     bool report, precise_monitor;
     char params_text[512], common_text[160], icount_opts[96];
-    SyncCommon common;
+    AlignCommon common;
     int64_t cpu0, user0, sys0, host0, guest0, icount0;
     int64_t created_ns;          /* host monotonic, when the emulator set up */
     bool region;                 /* started at a region of interest */
@@ -57,7 +57,7 @@ struct SyncSession {
      * policies switched away from left behind. */
     char cur_params[512], cur_common[160];
     int64_t policy_changes;
-    SyncCounters prev;
+    AlignCounters prev;
     double prev_policy_ns;
     /* Host clock origins (absolute): of the /policy events' axis, and of
      * the current policy's clock before any stop moved it. Both follow
@@ -72,7 +72,7 @@ static void print_err(const char *msg)
     fprintf(stderr, "emu-arm: %s\n", msg);
 }
 
-void sync_config_init(SyncConfig *c, int argc, char **argv)
+void align_config_init(AlignConfig *c, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
     c->argc = argc;
@@ -80,7 +80,7 @@ void sync_config_init(SyncConfig *c, int argc, char **argv)
     c->record_rate_hz = 1000;
 }
 
-bool sync_cli_is_option(const char *o, bool *takes_value)
+bool align_cli_is_option(const char *o, bool *takes_value)
 {
     static const char *const with_value[] = { "-align-policy", "-align-policy-plugin", "-record",
                                               "-record-rate", "-tb-chain" };
@@ -97,18 +97,18 @@ bool sync_cli_is_option(const char *o, bool *takes_value)
 }
 
 /* A registry with the built-ins and every -align-policy-plugin of argv. */
-static int load_registry(SyncRegistry *reg, const SyncConfig *c, char *err, size_t n)
+static int load_registry(AlignRegistry *reg, const AlignConfig *c, char *err, size_t n)
 {
-    sync_registry_init(reg);
+    align_registry_init(reg);
     for (int i = 0; i < c->n_plugins; i++)
-        if (sync_registry_load_plugin(reg, c->plugins[i], err, n) < 0)
+        if (align_registry_load_plugin(reg, c->plugins[i], err, n) < 0)
             return -1;
     return 0;
 }
 
-int sync_cli_option(SyncConfig *c, const char *o, const char *v)
+int align_cli_option(AlignConfig *c, const char *o, const char *v)
 {
-    char err[SYNC_ERR_LEN];
+    char err[ALIGN_ERR_LEN];
     if (!strcmp(o, "-align-report")) {
         c->report = true;
         return 0;
@@ -120,28 +120,28 @@ int sync_cli_option(SyncConfig *c, const char *o, const char *v)
             return 0;
         }
         /* help: list plugins given anywhere on the command line too. */
-        SyncConfig all = *c;
+        AlignConfig all = *c;
         all.n_plugins = 0;
         for (int i = 1; i + 1 < c->argc; i++) {
             const char *a = c->argv[i];
             if (a[0] == '-' && a[1] == '-')
                 a++;
-            if (!strcmp(a, "-align-policy-plugin") && all.n_plugins < SYNC_MAX_PLUGINS)
+            if (!strcmp(a, "-align-policy-plugin") && all.n_plugins < ALIGN_MAX_PLUGINS)
                 all.plugins[all.n_plugins++] = c->argv[++i];
         }
-        SyncRegistry reg;
+        AlignRegistry reg;
         int rc = load_registry(&reg, &all, err, sizeof err);
         if (rc < 0)
             print_err(err);
         else if (json)
-            sync_registry_help_json(&reg, stdout);
+            align_registry_help_json(&reg, stdout);
         else
-            sync_registry_help(&reg, stdout);
-        sync_registry_free(&reg);
+            align_registry_help(&reg, stdout);
+        align_registry_free(&reg);
         return rc < 0 ? -1 : 1;
     }
     if (!strcmp(o, "-align-policy-plugin")) {
-        if (c->n_plugins == SYNC_MAX_PLUGINS) {
+        if (c->n_plugins == ALIGN_MAX_PLUGINS) {
             print_err("-align-policy-plugin: too many plugins");
             return -1;
         }
@@ -182,45 +182,45 @@ int sync_cli_option(SyncConfig *c, const char *o, const char *v)
     return -1;
 }
 
-int sync_config_check(const SyncConfig *c)
+int align_config_check(const AlignConfig *c)
 {
-    char err[SYNC_ERR_LEN];
-    SyncRegistry reg;
+    char err[ALIGN_ERR_LEN];
+    AlignRegistry reg;
     int rc = load_registry(&reg, c, err, sizeof err);
     if (rc == 0 && c->policy_spec) {
-        const SyncPolicy *p;
+        const AlignPolicy *p;
         void *params;
-        rc = sync_spec_parse(&reg, c->policy_spec, &p, &params, err, sizeof err);
+        rc = align_spec_parse(&reg, c->policy_spec, &p, &params, err, sizeof err);
         free(params);
         if (rc < 0) {
-            char e2[SYNC_ERR_LEN + 32];
+            char e2[ALIGN_ERR_LEN + 32];
             snprintf(e2, sizeof e2, "-align-policy: %s", err);
             print_err(e2);
         }
     } else if (rc < 0) {
-        char e2[SYNC_ERR_LEN + 32];
+        char e2[ALIGN_ERR_LEN + 32];
         snprintf(e2, sizeof e2, "-align-policy-plugin: %s", err);
         print_err(e2);
     }
-    sync_registry_free(&reg);
+    align_registry_free(&reg);
     return rc;
 }
 
-static int fail(SyncSession *s, const char *msg)
+static int fail(AlignSession *s, const char *msg)
 {
     print_err(msg);
-    sync_session_free(s);
+    align_session_free(s);
     return -1;
 }
 
-int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachineInfo *mi, Icount *ic)
+int align_session_create(AlignSession **out, const AlignConfig *c, const AlignMachineInfo *mi, Icount *ic)
 {
     *out = NULL;
     bool progress = !mi->quiet && mi->icount && isatty(STDERR_FILENO);
     if (!c->policy_spec && !mi->align && !c->record_path && !c->report && !progress &&
         !c->n_plugins)
         return 0;
-    SyncSession *s = calloc(1, sizeof *s);
+    AlignSession *s = calloc(1, sizeof *s);
     if (!s) {
         print_err("out of memory");
         return -1;
@@ -230,7 +230,7 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
     s->mi = *mi;
     s->report = c->report;
     s->precise_monitor = c->record_path || c->report;
-    char err[SYNC_ERR_LEN], e2[SYNC_ERR_LEN + 64];
+    char err[ALIGN_ERR_LEN], e2[ALIGN_ERR_LEN + 64];
     if (load_registry(&s->reg, c, err, sizeof err) < 0) {
         snprintf(e2, sizeof e2, "-align-policy-plugin: %s", err);
         return fail(s, e2);
@@ -239,9 +239,9 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         return fail(s, "-align-policy, -record and -align-report need -icount shift=N "
                        "(shift=auto is the adaptive-shift policy)");
     const char *spec = c->policy_spec ? c->policy_spec : mi->align ? "start-only" : "none";
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
-    if (sync_spec_parse_common(&s->reg, spec, &p, &params, &s->common, err, sizeof err) < 0) {
+    if (align_spec_parse_common(&s->reg, spec, &p, &params, &s->common, err, sizeof err) < 0) {
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
         return fail(s, e2);
     }
@@ -250,14 +250,14 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
      * guest sees exactly what it sees without alignment (sleep=on would let
      * host jitter into its clock). QEMU refuses align=on with sleep=off;
      * the CLI keeps that for align=on. */
-    s->aligning = p != &sync_policy_none;
+    s->aligning = p != &align_policy_none;
     s->run = malloc(sizeof *s->run);
-    int rc = s->run ? sync_run_init(s->run, p, params, &s->common, ic, err, sizeof err) : -1;
+    int rc = s->run ? align_run_init(s->run, p, params, &s->common, ic, err, sizeof err) : -1;
     if (!s->run)
         snprintf(err, sizeof err, "out of memory");
     if (rc == 0) {
-        sync_params_format(p, params, s->params_text, sizeof s->params_text);
-        sync_common_format(&s->common, s->common_text, sizeof s->common_text);
+        align_params_format(p, params, s->params_text, sizeof s->params_text);
+        align_common_format(&s->common, s->common_text, sizeof s->common_text);
         snprintf(s->cur_params, sizeof s->cur_params, "%s", s->params_text);
         snprintf(s->cur_common, sizeof s->cur_common, "%s", s->common_text);
     }
@@ -277,7 +277,7 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
     s->meta = (RecordMeta){
         .policy = p->name, .policy_params = s->params_text, .policy_description = p->description,
         .runtime_params = s->common_text, .dry_run = s->common.dry_run,
-        .tb_chain = sync_tb_chain_name(c->tb_chain),
+        .tb_chain = align_tb_chain_name(c->tb_chain),
         .policy_origin = origin, .shift = mi->shift, .icount_options = s->icount_opts,
         .workload = mi->kernel, .workload_args = mi->append ? mi->append : "",
         .emulator_version = mi->version ? mi->version : "unknown",
@@ -297,15 +297,15 @@ int sync_session_create(SyncSession **out, const SyncConfig *c, const SyncMachin
         s->rec_rate_hz = ro.rate_hz;
         s->recording = c->record_path != NULL;
         if (s->recording)
-            sync_run_set_emit(s->run, recorder_emit, s->rec, 100 * SYNC_NS_PER_US);
-        sync_run_set_clock_changed(s->run, recorder_set_clock_cb, s->rec);
+            align_run_set_emit(s->run, recorder_emit, s->rec, 100 * ALIGN_NS_PER_US);
+        align_run_set_clock_changed(s->run, recorder_set_clock_cb, s->rec);
         recorder_set_icount_source(s->rec, &ic->published);
     }
     *out = s;
     return 0;
 }
 
-bool sync_session_aligning(const SyncSession *s)
+bool align_session_aligning(const AlignSession *s)
 {
     return s && s->aligning;
 }
@@ -328,13 +328,13 @@ static void thread_rusage(int64_t *user, int64_t *sys)
     *sys = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
 }
 
-void sync_session_idle(SyncSession *s, int64_t vclock_ns)
+void align_session_idle(AlignSession *s, int64_t vclock_ns)
 {
     if (s && s->started && s->have_run)
-        sync_run_idle_until(s->run, vclock_ns);
+        align_run_idle_until(s->run, vclock_ns);
 }
 
-void sync_session_idle_begin(SyncSession *s, int64_t vclock_ns, int64_t deadline_vclock_ns)
+void align_session_idle_begin(AlignSession *s, int64_t vclock_ns, int64_t deadline_vclock_ns)
 {
     if (!s || !s->rec || !s->started)
         return;
@@ -342,43 +342,43 @@ void sync_session_idle_begin(SyncSession *s, int64_t vclock_ns, int64_t deadline
     recorder_set_idle(s->rec, host_monotonic_ns(), vclock_ns, deadline_vclock_ns);
 }
 
-void sync_session_set_region(SyncSession *s, bool region)
+void align_session_set_region(AlignSession *s, bool region)
 {
     if (s)
         s->region = region;
 }
 
-int sync_session_set_speed(SyncSession *s, double speed)
+int align_session_set_speed(AlignSession *s, double speed)
 {
     if (!s || !s->have_run || !s->started || !s->aligning)
         return -1;
-    sync_run_set_speed(s->run, speed);
+    align_run_set_speed(s->run, speed);
     return 0;
 }
 
-void sync_session_host_stop(SyncSession *s)
+void align_session_host_stop(AlignSession *s)
 {
     if (s && s->have_run && s->started) {
         s->stopped = true;
-        s->stop_abs = sync_host_abs_uncounted(&s->run->ctx);
+        s->stop_abs = align_host_abs_uncounted(&s->run->ctx);
     }
 }
 
 /* Host time of the current policy's clock that passed while stopped: all of
  * the stop, unless the policy was switched to during it. */
-static int64_t run_stopped_part(const SyncSession *s, int64_t now_abs)
+static int64_t run_stopped_part(const AlignSession *s, int64_t now_abs)
 {
     int64_t since = s->stop_abs > s->run_start_abs ? s->stop_abs : s->run_start_abs;
     return now_abs > since ? now_abs - since : 0;
 }
 
-void sync_session_host_stopped(SyncSession *s, int64_t ns)
+void align_session_host_stopped(AlignSession *s, int64_t ns)
 {
     if (!s || !s->have_run || !s->started)
         return;
     int64_t part = ns;
     if (s->stopped) {
-        int64_t p = run_stopped_part(s, sync_host_abs_uncounted(&s->run->ctx));
+        int64_t p = run_stopped_part(s, align_host_abs_uncounted(&s->run->ctx));
         if (p < part)
             part = p;
     }
@@ -387,17 +387,17 @@ void sync_session_host_stopped(SyncSession *s, int64_t ns)
     s->run->ctx.host0_ns += part;
 }
 
-const char *sync_session_policy_name(const SyncSession *s)
+const char *align_session_policy_name(const AlignSession *s)
 {
     return s && s->have_run && s->run->policy ? s->run->policy->name : NULL;
 }
 
 /* The events of a policy switched to at run time are stamped on its own
  * origin; the record keeps one time axis, the first policy's. */
-static void emit_on_axis(void *opaque, const SyncEvent *ev)
+static void emit_on_axis(void *opaque, const AlignEvent *ev)
 {
-    SyncSession *s = opaque;
-    SyncEvent e = *ev;
+    AlignSession *s = opaque;
+    AlignEvent e = *ev;
     e.host_ns += s->run->ctx.host0_ns - s->axis_host0;
     e.guest_ns += s->run->ctx.guest0_ns - s->guest0;
     recorder_emit(s->rec, &e);
@@ -405,7 +405,7 @@ static void emit_on_axis(void *opaque, const SyncEvent *ev)
 
 /* A /policy_changes row (the first change also writes row 0, the policy the
  * run started with) and a POLICY event pointing at it. */
-static void record_change(SyncSession *s)
+static void record_change(AlignSession *s)
 {
     if (!s->recording)
         return;
@@ -414,18 +414,18 @@ static void record_change(SyncSession *s)
                                      s->common_text };
         recorder_policy_change(s->rec, &first);
     }
-    SyncCtx *c = &s->run->ctx;
-    int64_t now = s->stopped ? s->stop_abs : sync_host_abs_uncounted(c);
+    AlignCtx *c = &s->run->ctx;
+    int64_t now = s->stopped ? s->stop_abs : align_host_abs_uncounted(c);
     RecordPolicyChange row = { now - s->axis_host0, icount_vclock_ns(s->ic) - s->guest0,
                                icount_raw(s->ic), s->run->policy->name, s->cur_params,
                                s->cur_common };
     recorder_policy_change(s->rec, &row);
-    SyncEvent ev = { row.host_ns, row.guest_ns, 0, 0, 0, s->policy_changes, SYNC_EV_POLICY };
+    AlignEvent ev = { row.host_ns, row.guest_ns, 0, 0, 0, s->policy_changes, ALIGN_EV_POLICY };
     c->n.events++;
     recorder_emit(s->rec, &ev);
 }
 
-int sync_session_set_policy(SyncSession *s, const char *spec, char *err, size_t n)
+int align_session_set_policy(AlignSession *s, const char *spec, char *err, size_t n)
 {
     if (!s || !s->have_run) {
         snprintf(err, n, "no alignment runtime in this run (start emu-arm with -align-policy "
@@ -441,67 +441,67 @@ int sync_session_set_policy(SyncSession *s, const char *spec, char *err, size_t 
                  "policy)");
         return -1;
     }
-    char e[SYNC_ERR_LEN];
-    const SyncPolicy *p;
+    char e[ALIGN_ERR_LEN];
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
-    if (sync_spec_parse_common(&s->reg, spec, &p, &params, &common, e, sizeof e) < 0) {
+    AlignCommon common;
+    if (align_spec_parse_common(&s->reg, spec, &p, &params, &common, e, sizeof e) < 0) {
         snprintf(err, n, "%s", e);
         return -1;
     }
-    SyncRun *old = s->run, *next = malloc(sizeof *next);
-    int rc = next ? sync_run_init(next, p, params, &common, s->ic, e, sizeof e) : -1;
+    AlignRun *old = s->run, *next = malloc(sizeof *next);
+    int rc = next ? align_run_init(next, p, params, &common, s->ic, e, sizeof e) : -1;
     char ptext[sizeof s->cur_params];
     if (rc == 0)
-        sync_params_format(p, params, ptext, sizeof ptext);
+        align_params_format(p, params, ptext, sizeof ptext);
     free(params);
     if (rc < 0) {
         snprintf(err, n, "%s", next ? e : "out of memory");
         free(next);
         return -1;
     }
-    sync_run_set_clock(next, old->ctx.clock, old->ctx.clock_opaque);
+    align_run_set_clock(next, old->ctx.clock, old->ctx.clock_opaque);
     if (s->recording)
-        sync_run_set_emit(next, emit_on_axis, s, old->ctx.check_interval_ns);
-    sync_run_set_clock_changed(next, old->clock_changed, old->clock_changed_opaque);
+        align_run_set_emit(next, emit_on_axis, s, old->ctx.check_interval_ns);
+    align_run_set_clock_changed(next, old->clock_changed, old->clock_changed_opaque);
     s->run = next;      /* what its init emits is stamped on its own origin */
-    if (sync_run_replace(old, next, e, sizeof e) < 0) {
+    if (align_run_replace(old, next, e, sizeof e) < 0) {
         s->run = old;
-        sync_run_destroy(next);
+        align_run_destroy(next);
         free(next);
         snprintf(err, n, "%s", e);
         return -1;
     }
     s->run_start_abs = next->ctx.host0_ns;
-    sync_counters_add(&s->prev, &old->ctx.n);
-    s->prev_policy_ns += sync_run_policy_ns(old);
-    sync_run_destroy(old);
+    align_counters_add(&s->prev, &old->ctx.n);
+    s->prev_policy_ns += align_run_policy_ns(old);
+    align_run_destroy(old);
     free(old);
-    s->aligning = p != &sync_policy_none;
+    s->aligning = p != &align_policy_none;
     s->policy_changes++;
     snprintf(s->cur_params, sizeof s->cur_params, "%s", ptext);
-    sync_common_format(&common, s->cur_common, sizeof s->cur_common);
+    align_common_format(&common, s->cur_common, sizeof s->cur_common);
     record_change(s);
     return 0;
 }
 
-void sync_session_policy_help(const SyncSession *s, FILE *f)
+void align_session_policy_help(const AlignSession *s, FILE *f)
 {
     if (s) {
-        sync_registry_help(&s->reg, f);
+        align_registry_help(&s->reg, f);
         return;
     }
-    SyncRegistry reg;
-    sync_registry_init(&reg);
-    sync_registry_help(&reg, f);
-    sync_registry_free(&reg);
+    AlignRegistry reg;
+    align_registry_init(&reg);
+    align_registry_help(&reg, f);
+    align_registry_free(&reg);
 }
 
-bool sync_session_status(const SyncSession *s, SyncStatus *st)
+bool align_session_status(const AlignSession *s, AlignStatus *st)
 {
     if (!s || !s->have_run || !s->started)
         return false;
-    const SyncRun *r = s->run;
+    const AlignRun *r = s->run;
     memset(st, 0, sizeof *st);
     st->policy = r->policy->name;
     st->policy_params = s->cur_params;
@@ -510,14 +510,14 @@ bool sync_session_status(const SyncSession *s, SyncStatus *st)
     st->aligning = s->aligning;
     st->common = r->ctx.common;
     st->n = s->prev;
-    sync_counters_add(&st->n, &r->ctx.n);
-    st->policy_code_ns = s->prev_policy_ns + sync_run_policy_ns(r);
+    align_counters_add(&st->n, &r->ctx.n);
+    st->policy_code_ns = s->prev_policy_ns + align_run_policy_ns(r);
     st->clock_read_cost_ns = r->read_cost_ns;
-    sync_run_peek(r, &st->now);
+    align_run_peek(r, &st->now);
     if (s->stopped) {
         /* The policy's clock skips the stop only at `cont`: leave it out
          * already, so a stop does not show as lateness owed. */
-        int64_t part = run_stopped_part(s, sync_host_abs_uncounted(&r->ctx));
+        int64_t part = run_stopped_part(s, align_host_abs_uncounted(&r->ctx));
         st->now.host_ns -= part;
         st->now.advance_ns += part;
     }
@@ -526,7 +526,7 @@ bool sync_session_status(const SyncSession *s, SyncStatus *st)
     return true;
 }
 
-bool sync_session_drift(const SyncSession *s, DriftSummary *d, double *rate_hz)
+bool align_session_drift(const AlignSession *s, DriftSummary *d, double *rate_hz)
 {
     if (!s || !s->rec)
         return false;
@@ -534,13 +534,13 @@ bool sync_session_drift(const SyncSession *s, DriftSummary *d, double *rate_hz)
     return recorder_drift_now(s->rec, d);
 }
 
-int sync_session_start(SyncSession *s)
+int align_session_start(AlignSession *s)
 {
     if (!s)
         return 0;
-    char err[SYNC_ERR_LEN];
-    if (sync_run_start(s->run, err, sizeof err) < 0) {
-        char e2[SYNC_ERR_LEN + 32];
+    char err[ALIGN_ERR_LEN];
+    if (align_run_start(s->run, err, sizeof err) < 0) {
+        char e2[ALIGN_ERR_LEN + 32];
         snprintf(e2, sizeof e2, "-align-policy: %s", err);
         print_err(e2);
         return -1;
@@ -568,12 +568,12 @@ int sync_session_start(SyncSession *s)
     return 0;
 }
 
-void sync_session_before_exec(SyncSession *s)
+void align_session_before_exec(AlignSession *s)
 {
     if (!s)
         return;
     if (s->started)
-        sync_run_enter(s->run);
+        align_run_enter(s->run);
     if (!s->rec)
         return;
     if (s->idle || s->ic->shift != s->last_shift || s->ic->bias_ns != s->last_bias) {
@@ -584,17 +584,17 @@ void sync_session_before_exec(SyncSession *s)
     }
 }
 
-int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
+int align_session_finish(AlignSession *s, int exit_code, const AlignExecStats *st)
 {
     if (!s || !s->started)
         return 0;
     s->started = false;
     if (s->have_run)
-        sync_run_detach(s->run);
+        align_run_detach(s->run);
     RunSummary sum;
     memset(&sum, 0, sizeof sum);
     int64_t final_icount = icount_raw(s->ic);
-    sync_session_before_exec(s);           /* publish the final clock mapping */
+    align_session_before_exec(s);           /* publish the final clock mapping */
     int64_t host_end = host_monotonic_ns();
     if (s->rec) {
         recorder_stop(s->rec, final_icount);
@@ -613,14 +613,14 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     sum.mips = sum.host_elapsed_ns > 0 ? (double)sum.instructions * 1e3 / (double)sum.host_elapsed_ns : 0;
     StatList ps;
     ps.n = 0;
-    sync_run_report(s->run, stat_list_put, &ps);
+    align_run_report(s->run, stat_list_put, &ps);
     sum.counters = s->prev;
-    sync_counters_add(&sum.counters, &s->run->ctx.n);
+    align_counters_add(&sum.counters, &s->run->ctx.n);
     sum.tbs = st && st->tbs >= 0 ? st->tbs : sum.counters.calls;
     sum.loop_exits = st ? st->loop_exits : -1;
     sum.sync_stops = s->ic->sync_stops;
     sum.wait_cpu_ns = sum.counters.wait_cpu_ns;
-    sum.policy_ns = s->prev_policy_ns + sync_run_policy_ns(s->run);
+    sum.policy_ns = s->prev_policy_ns + align_run_policy_ns(s->run);
     sum.policy_changes = s->policy_changes;
     sum.policy_final = s->run->policy->name;
     sum.policy_final_params = s->cur_params;
@@ -632,7 +632,7 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     sum.region_begin_host_ns = s->host0 - s->created_ns;
     int rc = 0;
     if (s->rec) {
-        char err[SYNC_ERR_LEN];
+        char err[ALIGN_ERR_LEN];
         if (recorder_finish(s->rec, &sum, &ps, err, sizeof err) < 0) {
             print_err(err);
             rc = -1;
@@ -643,14 +643,14 @@ int sync_session_finish(SyncSession *s, int exit_code, const SyncExecStats *st)
     return rc;
 }
 
-void sync_session_free(SyncSession *s)
+void align_session_free(AlignSession *s)
 {
     if (!s)
         return;
     recorder_free(s->rec);   /* joins the monitor first if still running */
     if (s->have_run)
-        sync_run_destroy(s->run);
+        align_run_destroy(s->run);
     free(s->run);
-    sync_registry_free(&s->reg);
+    align_registry_free(&s->reg);
     free(s);
 }

@@ -1,5 +1,5 @@
 /* Policy registry, parameter parsing and the plugin loader. */
-#include "sync/sync.h"
+#include "align/align.h"
 #include "json_writer.h"
 #include <dlfcn.h>
 #include <stdint.h>
@@ -19,24 +19,24 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static size_t param_size(SyncParamType t)
+static size_t param_size(AlignParamType t)
 {
     switch (t) {
-    case SYNC_PARAM_INT: return sizeof(int64_t);
-    case SYNC_PARAM_DOUBLE: return sizeof(double);
-    case SYNC_PARAM_BOOL: return sizeof(bool);
-    case SYNC_PARAM_DURATION: return sizeof(int64_t);
+    case ALIGN_PARAM_INT: return sizeof(int64_t);
+    case ALIGN_PARAM_DOUBLE: return sizeof(double);
+    case ALIGN_PARAM_BOOL: return sizeof(bool);
+    case ALIGN_PARAM_DURATION: return sizeof(int64_t);
     }
     return 0;
 }
 
-static const char *type_name(SyncParamType t)
+static const char *type_name(AlignParamType t)
 {
     switch (t) {
-    case SYNC_PARAM_INT: return "int";
-    case SYNC_PARAM_DOUBLE: return "float";
-    case SYNC_PARAM_BOOL: return "bool";
-    case SYNC_PARAM_DURATION: return "time";
+    case ALIGN_PARAM_INT: return "int";
+    case ALIGN_PARAM_DOUBLE: return "float";
+    case ALIGN_PARAM_BOOL: return "bool";
+    case ALIGN_PARAM_DURATION: return "time";
     }
     return "?";
 }
@@ -70,14 +70,14 @@ static bool parse_duration(const char *v, int64_t *ns)
 }
 
 /* Parses one value into dst; -1 with a message naming the expected form. */
-static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, void *params,
+static int parse_value(const AlignPolicy *p, const AlignParam *d, const char *v, void *params,
                        char *err, size_t n)
 {
     char *dst = (char *)params + d->offset;
     char *end;
     errno = 0;
     switch (d->type) {
-    case SYNC_PARAM_INT: {
+    case ALIGN_PARAM_INT: {
         long long x = strtoll(v, &end, 10);
         if (!*v || *end || errno || (double)x < d->min || (double)x > d->max) {
             snprintf(err, n, "%s: %s must be an integer in [%.15g, %.15g], not '%s'",
@@ -88,7 +88,7 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
         memcpy(dst, &y, sizeof y);
         return 0;
     }
-    case SYNC_PARAM_DOUBLE: {
+    case ALIGN_PARAM_DOUBLE: {
         double x = strtod(v, &end);
         if (!*v || *end || errno || !isfinite(x) || x < d->min || x > d->max) {
             snprintf(err, n, "%s: %s must be a number in [%.15g, %.15g], not '%s'",
@@ -98,7 +98,7 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
         memcpy(dst, &x, sizeof x);
         return 0;
     }
-    case SYNC_PARAM_DURATION: {
+    case ALIGN_PARAM_DURATION: {
         int64_t ns;
         if (!parse_duration(v, &ns) || (double)ns < d->min * 1000 || (double)ns > d->max * 1000) {
             snprintf(err, n, "%s: %s must be a duration in [%.15g, %.15g] us (a bare number is in "
@@ -108,7 +108,7 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
         memcpy(dst, &ns, sizeof ns);
         return 0;
     }
-    case SYNC_PARAM_BOOL: {
+    case ALIGN_PARAM_BOOL: {
         for (size_t i = 0; i < N_BOOL_SPELLINGS; i++) {
             bool b = !strcasecmp(v, bool_yes[i]);
             if (b || !strcasecmp(v, bool_no[i])) {
@@ -124,11 +124,11 @@ static int parse_value(const SyncPolicy *p, const SyncParam *d, const char *v, v
     return -1;
 }
 
-static void param_names(const SyncPolicy *p, char *buf, size_t n)
+static void param_names(const AlignPolicy *p, char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
-    for (const SyncParam *d = p->params; d && d->name; d++) {
+    for (const AlignParam *d = p->params; d && d->name; d++) {
         int w = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", d->name);
         if (w < 0 || (size_t)w >= n - len)
             break;
@@ -138,11 +138,11 @@ static void param_names(const SyncPolicy *p, char *buf, size_t n)
         snprintf(buf, n, "none");
 }
 
-int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err, size_t n)
+int align_params_parse(const AlignPolicy *p, const char *kv, void *out, char *err, size_t n)
 {
     if (p->params_size)
         memset(out, 0, p->params_size);
-    for (const SyncParam *d = p->params; d && d->name; d++)
+    for (const AlignParam *d = p->params; d && d->name; d++)
         if (parse_value(p, d, d->def, out, err, n) < 0)
             return -1;
     if (!kv || !*kv)
@@ -164,7 +164,7 @@ int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err,
             break;
         }
         *eq = 0;
-        const SyncParam *d = p->params;
+        const AlignParam *d = p->params;
         while (d && d->name && strcmp(d->name, tok))
             d++;
         if (!d || !d->name) {
@@ -181,25 +181,25 @@ int sync_params_parse(const SyncPolicy *p, const char *kv, void *out, char *err,
     return rc;
 }
 
-void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size_t n)
+void align_params_format(const AlignPolicy *p, const void *params, char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
-    for (const SyncParam *d = p->params; d && d->name; d++) {
+    for (const AlignParam *d = p->params; d && d->name; d++) {
         const char *src = (const char *)params + d->offset;
         char val[64];
-        if (d->type == SYNC_PARAM_INT) {
+        if (d->type == ALIGN_PARAM_INT) {
             int64_t x;
             memcpy(&x, src, sizeof x);
             snprintf(val, sizeof val, "%lld", (long long)x);
-        } else if (d->type == SYNC_PARAM_DURATION) {
+        } else if (d->type == ALIGN_PARAM_DURATION) {
             int64_t x;
             memcpy(&x, src, sizeof x);
             if (x % 1000)
                 snprintf(val, sizeof val, "%lldns", (long long)x);
             else
                 snprintf(val, sizeof val, "%lld", (long long)(x / 1000));
-        } else if (d->type == SYNC_PARAM_DOUBLE) {
+        } else if (d->type == ALIGN_PARAM_DOUBLE) {
             double x;
             memcpy(&x, src, sizeof x);
             snprintf(val, sizeof val, "%.10g", x);
@@ -215,15 +215,15 @@ void sync_params_format(const SyncPolicy *p, const void *params, char *buf, size
     }
 }
 
-int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
+int align_policy_validate(const AlignPolicy *p, char *err, size_t n)
 {
-    if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
+    if (p->abi_version != ALIGN_POLICY_ABI_VERSION) {
         snprintf(err, n, "policy ABI version %u, this emulator needs %u", p->abi_version,
-                 SYNC_POLICY_ABI_VERSION);
+                 ALIGN_POLICY_ABI_VERSION);
         return -1;
     }
-    if (p->table_size < sizeof(SyncPolicy)) {
-        snprintf(err, n, "policy table of %u bytes, expected %zu", p->table_size, sizeof(SyncPolicy));
+    if (p->table_size < sizeof(AlignPolicy)) {
+        snprintf(err, n, "policy table of %u bytes, expected %zu", p->table_size, sizeof(AlignPolicy));
         return -1;
     }
     if (!valid_name(p->name)) {
@@ -238,13 +238,13 @@ int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
         snprintf(err, n, "%s: unreasonable state or params size", p->name);
         return -1;
     }
-    for (const SyncParam *d = p->params; d && d->name; d++) {
+    for (const AlignParam *d = p->params; d && d->name; d++) {
         if (!valid_name(d->name) || !d->def || !d->help || !param_size(d->type) ||
             d->offset + param_size(d->type) > p->params_size) {
             snprintf(err, n, "%s: malformed parameter descriptor '%s'", p->name, d->name);
             return -1;
         }
-        for (const SyncParam *e = p->params; e != d; e++)
+        for (const AlignParam *e = p->params; e != d; e++)
             if (!strcmp(e->name, d->name)) {
                 snprintf(err, n, "%s: parameter '%s' declared twice", p->name, d->name);
                 return -1;
@@ -255,8 +255,8 @@ int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
         snprintf(err, n, "out of memory");
         return -1;
     }
-    char sub[SYNC_ERR_LEN];
-    int rc = sync_params_parse(p, NULL, tmp, sub, sizeof sub);
+    char sub[ALIGN_ERR_LEN];
+    int rc = align_params_parse(p, NULL, tmp, sub, sizeof sub);
     free(tmp);
     if (rc < 0) {
         snprintf(err, n, "bad default: %s", sub);
@@ -265,15 +265,15 @@ int sync_policy_validate(const SyncPolicy *p, char *err, size_t n)
     return 0;
 }
 
-int sync_registry_add(SyncRegistry *r, const SyncPolicy *p, const char *origin, char *err, size_t n)
+int align_registry_add(AlignRegistry *r, const AlignPolicy *p, const char *origin, char *err, size_t n)
 {
-    if (sync_policy_validate(p, err, n) < 0)
+    if (align_policy_validate(p, err, n) < 0)
         return -1;
-    if (sync_registry_find(r, p->name)) {
+    if (align_registry_find(r, p->name)) {
         snprintf(err, n, "a policy named '%s' already exists", p->name);
         return -1;
     }
-    if (r->n == SYNC_MAX_POLICIES) {
+    if (r->n == ALIGN_MAX_POLICIES) {
         snprintf(err, n, "too many policies");
         return -1;
     }
@@ -282,7 +282,7 @@ int sync_registry_add(SyncRegistry *r, const SyncPolicy *p, const char *origin, 
     return 0;
 }
 
-const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name)
+const AlignPolicy *align_registry_find(const AlignRegistry *r, const char *name)
 {
     for (int i = 0; i < r->n; i++)
         if (!strcmp(r->policy[i]->name, name))
@@ -290,7 +290,7 @@ const SyncPolicy *sync_registry_find(const SyncRegistry *r, const char *name)
     return NULL;
 }
 
-void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
+void align_registry_names(const AlignRegistry *r, char *buf, size_t n)
 {
     size_t len = 0;
     buf[0] = 0;
@@ -304,22 +304,22 @@ void sync_registry_names(const SyncRegistry *r, char *buf, size_t n)
 
 /* ---- the runtime's parameters, taken by every policy ------------------ */
 
-/* catch-up is a choice, not a SyncParam: its values are these names. */
+/* catch-up is a choice, not a AlignParam: its values are these names. */
 static const char *const catch_up_names[] = { "warn", "bounded", "forgive" };
 #define N_CATCH_UP_MODES (int)(sizeof catch_up_names / sizeof catch_up_names[0])
-#define CATCH_UP_DEFAULT SYNC_CATCHUP_WARN
+#define CATCH_UP_DEFAULT ALIGN_CATCHUP_WARN
 static const char catch_up_help[] =
     "lateness: warn (make all up), bounded (at most the limit), forgive (after the limit)";
 
-const char *sync_catch_up_name(int mode)
+const char *align_catch_up_name(int mode)
 {
     return mode >= 0 && mode < N_CATCH_UP_MODES ? catch_up_names[mode] : "?";
 }
 
-void sync_common_format(const SyncCommon *c, char *buf, size_t n)
+void align_common_format(const AlignCommon *c, char *buf, size_t n)
 {
     snprintf(buf, n, "dry-run=%s,catch-up=%s,catch-up-limit=%lld,speed=%.10g",
-             c->dry_run ? "on" : "off", sync_catch_up_name(c->catch_up),
+             c->dry_run ? "on" : "off", align_catch_up_name(c->catch_up),
              (long long)(c->catch_up_limit_ns / 1000), c->speed);
 }
 
@@ -329,35 +329,35 @@ typedef struct CommonParams {
     double speed;
 } CommonParams;
 
-static const SyncParam common_params[] = {
-    { "dry-run", SYNC_PARAM_BOOL, "off", 0, 1, offsetof(CommonParams, dry_run),
+static const AlignParam common_params[] = {
+    { "dry-run", ALIGN_PARAM_BOOL, "off", 0, 1, offsetof(CommonParams, dry_run),
       "do every clock read and computation but never sleep or spin (bookkeeping cost)" },
-    { "catch-up-limit", SYNC_PARAM_DURATION, "100000", 0, 1e12, offsetof(CommonParams, limit),
+    { "catch-up-limit", ALIGN_PARAM_DURATION, "100000", 0, 1e12, offsetof(CommonParams, limit),
       "bounded: most lateness made up; forgive: oldest lateness kept; warn: lateness warned about" },
-    { "speed", SYNC_PARAM_DOUBLE, "1", 1e-6, 1e6, offsetof(CommonParams, speed),
+    { "speed", ALIGN_PARAM_DOUBLE, "1", 1e-6, 1e6, offsetof(CommonParams, speed),
       "the guest runs at this many times real time" },
     { 0 }
 };
-static const SyncPolicy common_table = {
-    SYNC_POLICY_HEADER, .name = "align-policy", .description = "runtime parameters",
+static const AlignPolicy common_table = {
+    ALIGN_POLICY_HEADER, .name = "align-policy", .description = "runtime parameters",
     .params = common_params, .params_size = sizeof(CommonParams),
 };
 
-void sync_common_defaults(SyncCommon *c)
+void align_common_defaults(AlignCommon *c)
 {
     /* From the table's default texts, so that the defaults both help
      * listings print are the ones a run gets. */
     CommonParams cp;
-    char err[SYNC_ERR_LEN];
-    if (sync_params_parse(&common_table, NULL, &cp, err, sizeof err) < 0)
+    char err[ALIGN_ERR_LEN];
+    if (align_params_parse(&common_table, NULL, &cp, err, sizeof err) < 0)
         abort();          /* a malformed constant in common_params */
-    *c = (SyncCommon){ .dry_run = cp.dry_run, .catch_up = CATCH_UP_DEFAULT,
+    *c = (AlignCommon){ .dry_run = cp.dry_run, .catch_up = CATCH_UP_DEFAULT,
                        .catch_up_limit_ns = cp.limit, .speed = cp.speed };
 }
 
 /* Takes key=val (key already split) if it is a runtime parameter: 1 taken,
  * 0 not one, -1 error. */
-static int common_param(const SyncPolicy *p, const char *key, const char *val, SyncCommon *c,
+static int common_param(const AlignPolicy *p, const char *key, const char *val, AlignCommon *c,
                         char *err, size_t n)
 {
     if (!strcmp(key, "catch-up")) {
@@ -369,13 +369,13 @@ static int common_param(const SyncPolicy *p, const char *key, const char *val, S
         snprintf(err, n, "%s: catch-up must be warn, bounded or forgive, not '%s'", p->name, val);
         return -1;
     }
-    const SyncParam *d = common_params;
+    const AlignParam *d = common_params;
     while (d->name && strcmp(d->name, key))
         d++;
     if (!d->name)
         return 0;
     CommonParams cp = { c->dry_run, c->catch_up_limit_ns, c->speed };
-    char sub[SYNC_ERR_LEN];
+    char sub[ALIGN_ERR_LEN];
     if (parse_value(&common_table, d, val, &cp, sub, sizeof sub) < 0) {
         snprintf(err, n, "%s: %s", p->name, strchr(sub, ' ') ? strchr(sub, ' ') + 1 : sub);
         return -1;
@@ -387,7 +387,7 @@ static int common_param(const SyncPolicy *p, const char *key, const char *val, S
 }
 
 /* Splits the runtime's keys out of kv into common; the rest goes to rest. */
-static int split_common(const SyncPolicy *p, const char *kv, SyncCommon *common, char *rest,
+static int split_common(const AlignPolicy *p, const char *kv, AlignCommon *common, char *rest,
                         size_t rest_len, char *err, size_t n)
 {
     rest[0] = 0;
@@ -423,14 +423,14 @@ static int split_common(const SyncPolicy *p, const char *kv, SyncCommon *common,
     return rc;
 }
 
-int sync_spec_parse(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
+int align_spec_parse(const AlignRegistry *r, const char *spec, const AlignPolicy **policy,
                     void **params, char *err, size_t n)
 {
-    return sync_spec_parse_common(r, spec, policy, params, NULL, err, n);
+    return align_spec_parse_common(r, spec, policy, params, NULL, err, n);
 }
 
-int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPolicy **policy,
-                           void **params, SyncCommon *common, char *err, size_t n)
+int align_spec_parse_common(const AlignRegistry *r, const char *spec, const AlignPolicy **policy,
+                           void **params, AlignCommon *common, char *err, size_t n)
 {
     *policy = NULL;
     *params = NULL;
@@ -441,10 +441,10 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
         len = sizeof name - 1;
     memcpy(name, spec, len);
     name[len] = 0;
-    const SyncPolicy *p = sync_registry_find(r, name);
+    const AlignPolicy *p = align_registry_find(r, name);
     if (!p) {
         char names[512];
-        sync_registry_names(r, names, sizeof names);
+        align_registry_names(r, names, sizeof names);
         snprintf(err, n, "unknown policy '%s' (valid: %s; 'help' lists parameters)", name, names);
         return -1;
     }
@@ -453,11 +453,11 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
         snprintf(err, n, "out of memory");
         return -1;
     }
-    SyncCommon cm;
-    sync_common_defaults(&cm);
+    AlignCommon cm;
+    align_common_defaults(&cm);
     char rest[1024];
     if (split_common(p, comma ? comma + 1 : NULL, &cm, rest, sizeof rest, err, n) < 0 ||
-        sync_params_parse(p, rest, buf, err, n) < 0) {
+        align_params_parse(p, rest, buf, err, n) < 0) {
         free(buf);
         return -1;
     }
@@ -468,10 +468,10 @@ int sync_spec_parse_common(const SyncRegistry *r, const char *spec, const SyncPo
     return 0;
 }
 
-int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size_t n)
+int align_registry_load_plugin(AlignRegistry *r, const char *path, char *err, size_t n)
 {
-    if (r->n_dl == SYNC_MAX_PLUGINS) {
-        snprintf(err, n, "%s: too many plugins (at most %d)", path, SYNC_MAX_PLUGINS);
+    if (r->n_dl == ALIGN_MAX_PLUGINS) {
+        snprintf(err, n, "%s: too many plugins (at most %d)", path, ALIGN_MAX_PLUGINS);
         return -1;
     }
     /* A name without a slash would be searched in the library path. */
@@ -486,21 +486,21 @@ int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size
         snprintf(err, n, "cannot load plugin: %s", e ? e : path);
         return -1;
     }
-    const SyncPolicy *p = dlsym(h, SYNC_POLICY_SYMBOL);
+    const AlignPolicy *p = dlsym(h, ALIGN_POLICY_SYMBOL);
     if (!p) {
-        snprintf(err, n, "%s: no '%s' symbol (see sync-policies/template_plugin.c)", path,
-                 SYNC_POLICY_SYMBOL);
+        snprintf(err, n, "%s: no '%s' symbol (see policies/template_plugin.c)", path,
+                 ALIGN_POLICY_SYMBOL);
         dlclose(h);
         return -1;
     }
-    char sub[SYNC_ERR_LEN];
-    if (p->abi_version != SYNC_POLICY_ABI_VERSION) {
+    char sub[ALIGN_ERR_LEN];
+    if (p->abi_version != ALIGN_POLICY_ABI_VERSION) {
         snprintf(err, n, "%s: policy ABI version %u, this emulator needs %u; rebuild the plugin",
-                 path, p->abi_version, SYNC_POLICY_ABI_VERSION);
+                 path, p->abi_version, ALIGN_POLICY_ABI_VERSION);
         dlclose(h);
         return -1;
     }
-    if (sync_registry_add(r, p, path, sub, sizeof sub) < 0) {
+    if (align_registry_add(r, p, path, sub, sizeof sub) < 0) {
         snprintf(err, n, "%s: %s", path, sub);
         dlclose(h);
         return -1;
@@ -509,14 +509,14 @@ int sync_registry_load_plugin(SyncRegistry *r, const char *path, char *err, size
     return 0;
 }
 
-void sync_registry_free(SyncRegistry *r)
+void align_registry_free(AlignRegistry *r)
 {
     for (int i = 0; i < r->n_dl; i++)
         dlclose(r->dl[i]);
-    *r = (SyncRegistry){0};
+    *r = (AlignRegistry){0};
 }
 
-static bool is_plugin(const SyncRegistry *r, int i)
+static bool is_plugin(const AlignRegistry *r, int i)
 {
     return strcmp(r->origin[i], "built-in") != 0;
 }
@@ -529,22 +529,22 @@ static void param_line(FILE *f, const char *name, const char *def, const char *t
     fprintf(f, "      %-24s %-5s %s\n", kv, type, help);
 }
 
-void sync_registry_help(const SyncRegistry *r, FILE *f)
+void align_registry_help(const AlignRegistry *r, FILE *f)
 {
     fprintf(f, "Alignment policies (-align-policy NAME[,key=value...]; plugins with "
                "-align-policy-plugin PATH.so; help=json for programs):\n");
     for (int i = 0; i < r->n; i++) {
-        const SyncPolicy *p = r->policy[i];
+        const AlignPolicy *p = r->policy[i];
         fprintf(f, "\n  %-15s %s%s%s%s\n", p->name, p->description,
                 is_plugin(r, i) ? " [plugin " : "", is_plugin(r, i) ? r->origin[i] : "",
                 is_plugin(r, i) ? "]" : "");
-        for (const SyncParam *d = p->params; d && d->name; d++)
+        for (const AlignParam *d = p->params; d && d->name; d++)
             param_line(f, d->name, d->def, type_name(d->type), d->help);
         if (!p->params || !p->params->name)
             fprintf(f, "      (no parameters)\n");
     }
     fprintf(f, "\n  Every policy also takes the runtime's parameters:\n");
-    for (const SyncParam *d = common_params; d->name; d++)
+    for (const AlignParam *d = common_params; d->name; d++)
         param_line(f, d->name, d->def, type_name(d->type), d->help);
     param_line(f, "catch-up", catch_up_names[CATCH_UP_DEFAULT], "enum", catch_up_help);
     fprintf(f, "\n`-icount shift=N,align=on` alone selects start-only.\n");
@@ -561,7 +561,7 @@ static void json_strings(JsonWriter *w, const char *key, const char *const *s, s
 
 /* One parameter as parse_value() reads it: the bounds apply to numbers and
  * durations (in us), the spellings to booleans. */
-static void param_json(JsonWriter *w, const SyncParam *d)
+static void param_json(JsonWriter *w, const AlignParam *d)
 {
     json_object_begin(w);
     json_key(w, "name");
@@ -570,7 +570,7 @@ static void param_json(JsonWriter *w, const SyncParam *d)
     json_string(w, type_name(d->type));
     json_key(w, "default");
     json_string(w, d->def);
-    if (d->type == SYNC_PARAM_BOOL) {
+    if (d->type == ALIGN_PARAM_BOOL) {
         json_strings(w, "true", bool_yes, N_BOOL_SPELLINGS);
         json_strings(w, "false", bool_no, N_BOOL_SPELLINGS);
         json_key(w, "ignore_case");
@@ -581,9 +581,9 @@ static void param_json(JsonWriter *w, const SyncParam *d)
         json_key(w, "max");
         json_number(w, d->max);
         json_key(w, "integer");
-        json_bool(w, d->type != SYNC_PARAM_DOUBLE);
+        json_bool(w, d->type != ALIGN_PARAM_DOUBLE);
     }
-    if (d->type == SYNC_PARAM_DURATION) {
+    if (d->type == ALIGN_PARAM_DURATION) {
         json_key(w, "unit");
         json_string(w, "us");
         json_key(w, "units");            /* suffix: ns in one */
@@ -600,7 +600,7 @@ static void param_json(JsonWriter *w, const SyncParam *d)
     json_object_end(w);
 }
 
-void sync_registry_help_json(const SyncRegistry *r, FILE *f)
+void align_registry_help_json(const AlignRegistry *r, FILE *f)
 {
     JsonWriter w;
     json_init(&w, f);
@@ -610,7 +610,7 @@ void sync_registry_help_json(const SyncRegistry *r, FILE *f)
     json_key(&w, "version");
     json_int(&w, 1);
     json_key(&w, "policy_abi_version");
-    json_int(&w, SYNC_POLICY_ABI_VERSION);
+    json_int(&w, ALIGN_POLICY_ABI_VERSION);
     json_key(&w, "icount_shift");
     json_object_begin(&w);
     json_key(&w, "min");
@@ -621,7 +621,7 @@ void sync_registry_help_json(const SyncRegistry *r, FILE *f)
 
     json_key(&w, "runtime_params");
     json_array_begin(&w);
-    for (const SyncParam *d = common_params; d->name; d++)
+    for (const AlignParam *d = common_params; d->name; d++)
         param_json(&w, d);
     json_object_begin(&w);
     json_key(&w, "name");
@@ -639,7 +639,7 @@ void sync_registry_help_json(const SyncRegistry *r, FILE *f)
     json_key(&w, "policies");
     json_array_begin(&w);
     for (int i = 0; i < r->n; i++) {
-        const SyncPolicy *p = r->policy[i];
+        const AlignPolicy *p = r->policy[i];
         json_object_begin(&w);
         json_key(&w, "name");
         json_string(&w, p->name);
@@ -651,7 +651,7 @@ void sync_registry_help_json(const SyncRegistry *r, FILE *f)
         json_bool(&w, is_plugin(r, i));
         json_key(&w, "params");
         json_array_begin(&w);
-        for (const SyncParam *d = p->params; d && d->name; d++)
+        for (const AlignParam *d = p->params; d && d->name; d++)
             param_json(&w, d);
         json_array_end(&w);
         json_object_end(&w);

@@ -6,7 +6,7 @@
  * ("wobble"), exactly as icount.c's auto_adjust(). The virtual clock stays
  * continuous across a change by moving bias_ns. QEMU runs the rule from a
  * virtual timer (every 100 ms) and a realtime one (every 1 s); here the
- * virtual period is a sync point and the realtime period is checked at
+ * virtual period is an align point and the realtime period is checked at
  * those points and at loop entry. The runtime keeps the clock continuous
  * and makes the machine recompute its budget when the shift changes.
  */
@@ -25,7 +25,7 @@ typedef struct Adaptive {
     int min_seen, max_seen;
 } Adaptive;
 
-static int as_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int as_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     Adaptive *s = state;
     s->p = *(const AdaptiveParams *)params;
@@ -33,15 +33,15 @@ static int as_init(SyncCtx *c, void *state, const void *params, char *err, size_
         snprintf(err, n, "adaptive-shift: min-shift must not exceed max-shift");
         return -1;
     }
-    s->min_seen = s->max_seen = sync_shift(c);
+    s->min_seen = s->max_seen = align_shift(c);
     s->next_host_ns = s->p.rt_period_ns;
     return 0;
 }
 
-static void as_adjust(SyncCtx *c, Adaptive *s, const SyncView *v)
+static void as_adjust(AlignCtx *c, Adaptive *s, const AlignView *v)
 {
     int64_t delta = v->advance_ns;
-    int shift = sync_shift(c), old = shift;
+    int shift = align_shift(c), old = shift;
     if (delta > 0 && s->last_delta + s->p.wobble_ns < delta * 2 && shift > s->p.min_shift)
         shift--;
     if (delta < 0 && s->last_delta - s->p.wobble_ns > delta * 2 && shift < s->p.max_shift)
@@ -49,10 +49,10 @@ static void as_adjust(SyncCtx *c, Adaptive *s, const SyncView *v)
     s->last_delta = delta;
     s->adjustments++;
     if (shift == old) {
-        sync_emit_check(c, v);
+        align_emit_check(c, v);
         return;
     }
-    sync_set_shift(c, shift);
+    align_set_shift(c, shift);
     if (shift > old)
         s->ups++;
     else
@@ -61,26 +61,26 @@ static void as_adjust(SyncCtx *c, Adaptive *s, const SyncView *v)
         s->min_seen = shift;
     if (shift > s->max_seen)
         s->max_seen = shift;
-    sync_emit(c, SYNC_EV_SHIFT, v->host_ns, v->guest_ns, delta, 0, 0, shift);
+    align_emit(c, ALIGN_EV_SHIFT, v->host_ns, v->guest_ns, delta, 0, 0, shift);
 }
 
-static void as_init_delay(SyncCtx *c, void *state)
+static void as_init_delay(AlignCtx *c, void *state)
 {
     Adaptive *s = state;
-    if (sync_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns < s->next_host_ns)
+    if (align_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns < s->next_host_ns)
         return;
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     s->next_host_ns = v.host_ns + s->p.rt_period_ns;
     as_adjust(c, s, &v);
 }
 
-static void as_perform_align(SyncCtx *c, void *state)
+static void as_perform_align(AlignCtx *c, void *state)
 {
     Adaptive *s = state;
-    SyncView v;
-    sync_measure(c, &v);
-    if (s->started) {   /* not the first sync point: a virtual tick is due */
+    AlignView v;
+    align_measure(c, &v);
+    if (s->started) {   /* not the first align point: a virtual tick is due */
         as_adjust(c, s, &v);
         if (v.host_ns >= s->next_host_ns) {
             s->next_host_ns = v.host_ns + s->p.rt_period_ns;
@@ -88,10 +88,10 @@ static void as_perform_align(SyncCtx *c, void *state)
         }
     }
     s->started = true;
-    sync_next_in(c, s->p.vm_period_ns);
+    align_next_in(c, s->p.vm_period_ns);
 }
 
-static void as_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void as_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     const Adaptive *s = state;
     put(o, "adjustments", (double)s->adjustments, "count");
@@ -99,25 +99,25 @@ static void as_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "shift_downs", (double)s->downs, "count");
     put(o, "shift_min", s->min_seen, "shift");
     put(o, "shift_max", s->max_seen, "shift");
-    put(o, "shift_final", sync_shift(c), "shift");
+    put(o, "shift_final", align_shift(c), "shift");
 }
 
-static const SyncParam as_params[] = {
-    { "vm-period-us", SYNC_PARAM_DURATION, "100000", 0.001, 1e10, offsetof(AdaptiveParams, vm_period_ns),
+static const AlignParam as_params[] = {
+    { "vm-period-us", ALIGN_PARAM_DURATION, "100000", 0.001, 1e10, offsetof(AdaptiveParams, vm_period_ns),
       "adjust once per this much guest virtual time (QEMU: 100 ms)" },
-    { "rt-period-us", SYNC_PARAM_DURATION, "1000000", 0.001, 1e10, offsetof(AdaptiveParams, rt_period_ns),
+    { "rt-period-us", ALIGN_PARAM_DURATION, "1000000", 0.001, 1e10, offsetof(AdaptiveParams, rt_period_ns),
       "and once per this much host time, checked at virtual ticks and loop entry (QEMU: 1 s)" },
-    { "wobble-us", SYNC_PARAM_DURATION, "100000", 0, 1e10, offsetof(AdaptiveParams, wobble_ns),
+    { "wobble-us", ALIGN_PARAM_DURATION, "100000", 0, 1e10, offsetof(AdaptiveParams, wobble_ns),
       "dead band of the rule (QEMU's ICOUNT_WOBBLE: 100 ms)" },
-    { "min-shift", SYNC_PARAM_INT, "0", 0, 10, offsetof(AdaptiveParams, min_shift),
+    { "min-shift", ALIGN_PARAM_INT, "0", 0, 10, offsetof(AdaptiveParams, min_shift),
       "lowest shift" },
-    { "max-shift", SYNC_PARAM_INT, "10", 0, 10, offsetof(AdaptiveParams, max_shift),
+    { "max-shift", ALIGN_PARAM_INT, "10", 0, 10, offsetof(AdaptiveParams, max_shift),
       "highest shift" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_adaptive_shift = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_adaptive_shift = {
+    ALIGN_POLICY_HEADER,
     .name = "adaptive-shift",
     .description = "QEMU's shift=auto: one shift step at a time, virtual clock kept continuous",
     .params = as_params,

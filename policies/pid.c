@@ -29,7 +29,7 @@ typedef struct Pid {
     double late_sum_ns, out_sum_ns;
 } Pid;
 
-static int pid_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int pid_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c; (void)err; (void)n;
     Pid *s = state;
@@ -37,12 +37,12 @@ static int pid_init(SyncCtx *c, void *state, const void *params, char *err, size
     return 0;
 }
 
-static void pid_perform_align(SyncCtx *c, void *state)
+static void pid_perform_align(AlignCtx *c, void *state)
 {
     Pid *s = state;
-    sync_next_in(c, s->p.period_ns);
-    SyncView v;
-    sync_measure(c, &v);
+    align_next_in(c, s->p.period_ns);
+    AlignView v;
+    align_measure(c, &v);
     int64_t d = v.advance_ns;
     double e = (double)(d - s->p.setpoint_ns);
     s->samples++;
@@ -70,14 +70,14 @@ static void pid_perform_align(SyncCtx *c, void *state)
         u = (double)s->p.clamp_ns;
     }
     if (d <= 0 || u < (double)s->p.min_sleep_ns) {
-        sync_emit_check(c, &v);
+        align_emit_check(c, &v);
         return;
     }
     s->out_sum_ns += u;
-    sync_wait_until(c, v.host_ns + (int64_t)u, 0, d);
+    align_wait_until(c, v.host_ns + (int64_t)u, 0, d);
 }
 
-static void pid_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void pid_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     (void)c;
     const Pid *s = state;
@@ -91,25 +91,25 @@ static void pid_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "total_output_ns", s->out_sum_ns, "ns");
 }
 
-static const SyncParam pid_params[] = {
-    { "kp", SYNC_PARAM_DOUBLE, "0.6", 0, 100, offsetof(PidParams, kp), "proportional gain" },
-    { "ki", SYNC_PARAM_DOUBLE, "0.1", 0, 100, offsetof(PidParams, ki), "integral gain (per sample)" },
-    { "kd", SYNC_PARAM_DOUBLE, "0", 0, 100, offsetof(PidParams, kd), "derivative gain (per sample)" },
-    { "period-us", SYNC_PARAM_DURATION, "200", 0.001, 1e9, offsetof(PidParams, period_ns),
+static const AlignParam pid_params[] = {
+    { "kp", ALIGN_PARAM_DOUBLE, "0.6", 0, 100, offsetof(PidParams, kp), "proportional gain" },
+    { "ki", ALIGN_PARAM_DOUBLE, "0.1", 0, 100, offsetof(PidParams, ki), "integral gain (per sample)" },
+    { "kd", ALIGN_PARAM_DOUBLE, "0", 0, 100, offsetof(PidParams, kd), "derivative gain (per sample)" },
+    { "period-us", ALIGN_PARAM_DURATION, "200", 0.001, 1e9, offsetof(PidParams, period_ns),
       "sample period in guest virtual time" },
-    { "clamp-us", SYNC_PARAM_DURATION, "5000", 0.001, 1e9, offsetof(PidParams, clamp_ns),
+    { "clamp-us", ALIGN_PARAM_DURATION, "5000", 0.001, 1e9, offsetof(PidParams, clamp_ns),
       "largest sleep per sample (output clamp)" },
-    { "setpoint-us", SYNC_PARAM_DURATION, "0", -1e9, 1e9, offsetof(PidParams, setpoint_ns),
+    { "setpoint-us", ALIGN_PARAM_DURATION, "0", -1e9, 1e9, offsetof(PidParams, setpoint_ns),
       "target drift (guest - host)" },
-    { "min-sleep-us", SYNC_PARAM_DURATION, "20", 0, 1e9, offsetof(PidParams, min_sleep_ns),
+    { "min-sleep-us", ALIGN_PARAM_DURATION, "20", 0, 1e9, offsetof(PidParams, min_sleep_ns),
       "outputs below this are not slept" },
-    { "windup", SYNC_PARAM_BOOL, "on", 0, 1, offsetof(PidParams, windup),
+    { "windup", ALIGN_PARAM_BOOL, "on", 0, 1, offsetof(PidParams, windup),
       "anti-windup: clamp the integral to [0, clamp] and freeze it while saturated" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_pid = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_pid = {
+    ALIGN_POLICY_HEADER,
     .name = "pid",
     .description = "PID controller on the drift, sampled in virtual time; output = sleep per sample",
     .params = pid_params,

@@ -1,5 +1,5 @@
 /*
- * threshold: a sync point once per `period-us` of guest virtual time. When
+ * threshold: an align point once per `period-us` of guest virtual time. When
  * the guest is ahead of its schedule by more than `max-advance-us` it waits
  * until the advance is down to `target-us` (hysteresis: fewer, longer
  * sleeps; the default, a negative target, centres the drift around zero,
@@ -12,10 +12,10 @@
  *    Such a one says nothing about the next, so it enters the average
  *    clipped to twice the current estimate plus 30 us.
  *
- *  - Check period. Between two sync points the advance grows by at most the
+ *  - Check period. Between two align points the advance grows by at most the
  *    guest time that passes, so after one that saw advance d the next one
  *    cannot be needed before (max-advance - d) of guest time. With
- *    `max-period-us` > `period-us` the next sync point is put there (at
+ *    `max-period-us` > `period-us` the next align point is put there (at
  *    least `period-us`, at most `max-period-us` later): the same worst-case
  *    overshoot with a fraction of the clock reads.
  */
@@ -33,7 +33,7 @@ typedef struct Threshold {
     int64_t checks, waits, clipped;
 } Threshold;
 
-static int th_init(SyncCtx *c, void *state, const void *params, char *err, size_t n)
+static int th_init(AlignCtx *c, void *state, const void *params, char *err, size_t n)
 {
     (void)c;
     Threshold *s = state;
@@ -46,30 +46,30 @@ static int th_init(SyncCtx *c, void *state, const void *params, char *err, size_
     return 0;
 }
 
-/* The next sync point, `room` ns of guest time from now at the earliest. */
-static void th_schedule(SyncCtx *c, const Threshold *s, int64_t room)
+/* The next align point, `room` ns of guest time from now at the earliest. */
+static void th_schedule(AlignCtx *c, const Threshold *s, int64_t room)
 {
     int64_t wait = s->p.period_ns;
     if (s->p.max_period_ns > wait && room > wait)
         wait = room < s->p.max_period_ns ? room : s->p.max_period_ns;
-    sync_next_in(c, wait);
+    align_next_in(c, wait);
 }
 
-static void th_perform_align(SyncCtx *c, void *state)
+static void th_perform_align(AlignCtx *c, void *state)
 {
     Threshold *s = state;
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     s->checks++;
     if (v.advance_ns <= s->p.max_advance_ns) {
         th_schedule(c, s, s->p.max_advance_ns - v.advance_ns);
-        sync_emit_check(c, &v);
+        align_emit_check(c, &v);
         return;
     }
     s->waits++;
     int64_t early = s->p.compensate ? (int64_t)s->lateness_ns : 0;
     int64_t deadline = v.host_ns + v.advance_ns - s->p.target_ns - early;
-    int64_t woke = sync_wait_until(c, deadline, 0, v.advance_ns);
+    int64_t woke = align_wait_until(c, deadline, 0, v.advance_ns);
     if (s->p.compensate && woke > deadline - 1) {
         double x = (double)(woke - deadline), cap = 2 * s->lateness_ns + 30000;
         if (x > cap) {
@@ -82,7 +82,7 @@ static void th_perform_align(SyncCtx *c, void *state)
     th_schedule(c, s, s->p.max_advance_ns - (d > s->p.target_ns ? d : s->p.target_ns));
 }
 
-static void th_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
+static void th_report(AlignCtx *c, const void *state, AlignStatFn *put, void *o)
 {
     const Threshold *s = state;
     put(o, "checks", (double)s->checks, "count");
@@ -93,24 +93,24 @@ static void th_report(SyncCtx *c, const void *state, SyncStatFn *put, void *o)
     put(o, "lateness_clipped", (double)s->clipped, "count");
 }
 
-static const SyncParam th_params[] = {
-    { "max-advance-us", SYNC_PARAM_DURATION, "150", 0, 1e9, offsetof(ThresholdParams, max_advance_ns),
+static const AlignParam th_params[] = {
+    { "max-advance-us", ALIGN_PARAM_DURATION, "150", 0, 1e9, offsetof(ThresholdParams, max_advance_ns),
       "wait when the guest is ahead by more than this" },
-    { "target-us", SYNC_PARAM_DURATION, "-170", -1e9, 1e9, offsetof(ThresholdParams, target_ns),
+    { "target-us", ALIGN_PARAM_DURATION, "-170", -1e9, 1e9, offsetof(ThresholdParams, target_ns),
       "wait until the advance is down to this (hysteresis; below max-advance-us)" },
-    { "period-us", SYNC_PARAM_DURATION, "50", 0.001, 1e9, offsetof(ThresholdParams, period_ns),
-      "a sync point once per this much guest virtual time" },
-    { "max-period-us", SYNC_PARAM_DURATION, "0", 0, 1e9, offsetof(ThresholdParams, max_period_ns),
-      "if above period-us: skip sync points while the advance cannot reach max-advance-us, up to this long" },
-    { "compensate", SYNC_PARAM_BOOL, "on", 0, 1, offsetof(ThresholdParams, compensate),
+    { "period-us", ALIGN_PARAM_DURATION, "50", 0.001, 1e9, offsetof(ThresholdParams, period_ns),
+      "an align point once per this much guest virtual time" },
+    { "max-period-us", ALIGN_PARAM_DURATION, "0", 0, 1e9, offsetof(ThresholdParams, max_period_ns),
+      "if above period-us: skip align points while the advance cannot reach max-advance-us, up to this long" },
+    { "compensate", ALIGN_PARAM_BOOL, "on", 0, 1, offsetof(ThresholdParams, compensate),
       "set the deadline earlier by the learnt mean wake-up lateness" },
     { 0 }
 };
 
-const SyncPolicy sync_policy_threshold = {
-    SYNC_POLICY_HEADER,
+const AlignPolicy align_policy_threshold = {
+    ALIGN_POLICY_HEADER,
     .name = "threshold",
-    .description = "periodic sync point (virtual period); past a max advance wait down to a target",
+    .description = "periodic align point (virtual period); past a max advance wait down to a target",
     .params = th_params,
     .params_size = sizeof(ThresholdParams),
     .state_size = sizeof(Threshold),

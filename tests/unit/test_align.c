@@ -1,7 +1,7 @@
 /* Unit tests of the alignment-policy layer on the fake engine: registry and
  * parameters, and each built-in policy's logic. TAP-style output. */
 #include "fake_engine.h"
-#include "sync/sync.h"
+#include "align/align.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,11 +27,11 @@ static void check(bool ok, const char *fmt, ...)
 
 #define MAX_EVENTS 200000
 typedef struct EventLog {
-    SyncEvent ev[MAX_EVENTS];
+    AlignEvent ev[MAX_EVENTS];
     int n;
 } EventLog;
 
-static void log_event(void *opaque, const SyncEvent *ev)
+static void log_event(void *opaque, const AlignEvent *ev)
 {
     EventLog *l = opaque;
     if (l->n < MAX_EVENTS)
@@ -40,7 +40,7 @@ static void log_event(void *opaque, const SyncEvent *ev)
 
 /* Watches every TB: true drift (guest - host) and the guest clock. */
 typedef struct Watch {
-    SyncRun *run;
+    AlignRun *run;
     FakeEngine *e;
     int64_t max_drift, min_drift;
     int64_t prev_guest;
@@ -54,12 +54,12 @@ typedef struct Watch {
 static void watch_tb(void *opaque)
 {
     Watch *w = opaque;
-    SyncCtx *c = &w->run->ctx;
+    AlignCtx *c = &w->run->ctx;
     /* On the real clock a read costs about a TB: look at every 16th only. */
     if (!w->e->clock && (w->e->tbs & 15))
         return;
-    int64_t guest = sync_guest_ns(c);
-    int64_t host = sync_host_abs_uncounted(c) - c->host0_ns;
+    int64_t guest = align_guest_ns(c);
+    int64_t host = align_host_abs_uncounted(c) - c->host0_ns;
     if (w->e->clock)
         w->e->clock->reads--;          /* the observer's read is not the policy's */
     int64_t d = guest - host;
@@ -72,8 +72,8 @@ static void watch_tb(void *opaque)
     if (guest - w->prev_guest > w->max_guest_step)
         w->max_guest_step = guest - w->prev_guest;
     w->prev_guest = guest;
-    if (sync_icount(c) != icount_raw(&w->e->ic) ||
-        sync_guest_ns(c) + c->guest0_ns != icount_vclock_ns(&w->e->ic))
+    if (align_icount(c) != icount_raw(&w->e->ic) ||
+        align_guest_ns(c) + c->guest0_ns != icount_vclock_ns(&w->e->ic))
         w->icount_mismatch = true;
     if (!w->samples)
         return;
@@ -126,10 +126,10 @@ static double stat(const Stats *st, const char *name)
 
 /* A whole run: engine + policy (+ simulated clock when fake != NULL). */
 typedef struct Rig {
-    SyncRegistry reg;
+    AlignRegistry reg;
     FakeEngine e;
     FakeClock clock;
-    SyncRun run;
+    AlignRun run;
     Watch w;
     EventLog *log;
     Stats stats;
@@ -139,13 +139,13 @@ typedef struct Rig {
 static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_ns_per_tb,
                      bool fake, int64_t insns_per_entry)
 {
-    char err[SYNC_ERR_LEN];
-    const SyncPolicy *p;
+    char err[ALIGN_ERR_LEN];
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
+    AlignCommon common;
     memset(r, 0, sizeof *r);
-    sync_registry_init(&r->reg);
-    if (sync_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0) {
+    align_registry_init(&r->reg);
+    if (align_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0) {
         printf("# %s\n", err);
         return -1;
     }
@@ -156,15 +156,15 @@ static int rig_start(Rig *r, const char *spec, int shift, int tb, int64_t host_n
         r->clock.read_ns = 20;
         r->e.clock = &r->clock;
     }
-    int rc = sync_run_init(&r->run, p, params, &common, &r->e.ic, err, sizeof err);
+    int rc = align_run_init(&r->run, p, params, &common, &r->e.ic, err, sizeof err);
     free(params);
     if (rc < 0)
         return -1;
     if (fake)
-        sync_run_set_clock(&r->run, &fake_clock_ops, &r->clock);
+        align_run_set_clock(&r->run, &fake_clock_ops, &r->clock);
     r->log = calloc(1, sizeof *r->log);
-    sync_run_set_emit(&r->run, log_event, r->log, 100000);
-    if (sync_run_start(&r->run, err, sizeof err) < 0) {
+    align_run_set_emit(&r->run, log_event, r->log, 100000);
+    if (align_run_start(&r->run, err, sizeof err) < 0) {
         printf("# %s\n", err);
         return -1;
     }
@@ -186,15 +186,15 @@ static int64_t thread_cpu_ns(void)
 
 static void rig_run(Rig *r, int64_t insns)
 {
-    int64_t c0 = thread_cpu_ns(), t0 = sync_real_now_ns();
+    int64_t c0 = thread_cpu_ns(), t0 = align_real_now_ns();
     fake_engine_run(&r->e, insns, &r->run);
-    int64_t cpu = thread_cpu_ns() - c0, wall = sync_real_now_ns() - t0;
+    int64_t cpu = thread_cpu_ns() - c0, wall = align_real_now_ns() - t0;
     /* Share of a CPU the engine got while it wanted one (not sleeping). */
     int64_t awake = wall - (r->e.clock ? 0 : r->run.ctx.n.sleep_act_ns + r->run.ctx.n.spin_ns);
     r->cpu_share = awake > 0 ? (double)cpu / (double)awake : 1;
     /* How much faster than real time the engine ran while it ran. */
-    r->speed = awake > 0 ? (double)sync_guest_ns(&r->run.ctx) / (double)awake : 0;
-    sync_run_report(&r->run, put_stat, &r->stats);
+    r->speed = awake > 0 ? (double)align_guest_ns(&r->run.ctx) / (double)awake : 0;
+    align_run_report(&r->run, put_stat, &r->stats);
 }
 
 /* Real-clock drift bounds only mean something when the engine really ran
@@ -203,8 +203,8 @@ static bool host_too_busy(const Rig *r, const char *what)
 {
     int64_t worst = 0;
     for (int i = 0; i < r->log->n; i++) {
-        const SyncEvent *ev = &r->log->ev[i];
-        if (ev->kind == SYNC_EV_SLEEP && ev->act_ns - ev->req_ns > worst)
+        const AlignEvent *ev = &r->log->ev[i];
+        if (ev->kind == ALIGN_EV_SLEEP && ev->act_ns - ev->req_ns > worst)
             worst = ev->act_ns - ev->req_ns;
     }
     if (r->cpu_share >= 0.85 && worst < 1000000 && r->speed >= 2)
@@ -217,8 +217,8 @@ static bool host_too_busy(const Rig *r, const char *what)
 
 static void rig_free(Rig *r)
 {
-    sync_run_destroy(&r->run);
-    sync_registry_free(&r->reg);
+    align_run_destroy(&r->run);
+    align_registry_free(&r->reg);
     free(r->log);
     free(r->w.samples);
 }
@@ -235,35 +235,35 @@ static int count_kind(const EventLog *l, int kind)
 
 static void test_registry(void)
 {
-    SyncRegistry reg;
-    sync_registry_init(&reg);
-    char names[512], err[SYNC_ERR_LEN];
-    sync_registry_names(&reg, names, sizeof names);
+    AlignRegistry reg;
+    align_registry_init(&reg);
+    char names[512], err[ALIGN_ERR_LEN];
+    align_registry_names(&reg, names, sizeof names);
     check(!strcmp(names, "none, start-only, per-tb, per-exit, threshold, pid, adaptive-shift, hybrid"),
           "registry lists the 8 built-ins: %s", names);
     bool all_valid = true;
     for (int i = 0; i < reg.n; i++)
-        if (sync_policy_validate(reg.policy[i], err, sizeof err) < 0) {
+        if (align_policy_validate(reg.policy[i], err, sizeof err) < 0) {
             printf("# %s: %s\n", reg.policy[i]->name, err);
             all_valid = false;
         }
     check(all_valid, "every built-in table validates (ABI, names, defaults parse)");
 
-    const SyncPolicy *p;
+    const AlignPolicy *p;
     void *params;
-    int rc = sync_spec_parse(&reg, "pid,kp=0.5,ki=0.05,period-us=500,windup=off", &p, &params,
+    int rc = align_spec_parse(&reg, "pid,kp=0.5,ki=0.05,period-us=500,windup=off", &p, &params,
                              err, sizeof err);
     char fmt[512] = "";
     if (rc == 0)
-        sync_params_format(p, params, fmt, sizeof fmt);
-    check(rc == 0 && p == &sync_policy_pid &&
+        align_params_format(p, params, fmt, sizeof fmt);
+    check(rc == 0 && p == &align_policy_pid &&
               !strcmp(fmt, "kp=0.5,ki=0.05,kd=0,period-us=500,clamp-us=5000,setpoint-us=0,"
                            "min-sleep-us=20,windup=off"),
           "pid spec parsed, defaults kept: %s", fmt);
     free(params);
 
-    rc = sync_spec_parse(&reg, "start-only", &p, &params, err, sizeof err);
-    sync_params_format(p, params, fmt, sizeof fmt);
+    rc = align_spec_parse(&reg, "start-only", &p, &params, err, sizeof err);
+    align_params_format(p, params, fmt, sizeof fmt);
     check(rc == 0 && !strcmp(fmt, "max-advance-us=3000,qemu-unwind=on"), "start-only default threshold 3 ms");
     free(params);
 
@@ -283,7 +283,7 @@ static void test_registry(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
-        rc = sync_spec_parse(&reg, bad[i].spec, &p, &params, err, sizeof err);
+        rc = align_spec_parse(&reg, bad[i].spec, &p, &params, err, sizeof err);
         check(rc < 0 && !params && strstr(err, bad[i].want1) && strstr(err, bad[i].want2) &&
                   !strchr(err, '\n'),
               "bad spec '%s' -> one-line error: %s", bad[i].spec, err);
@@ -292,7 +292,7 @@ static void test_registry(void)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    sync_registry_help(&reg, f);
+    align_registry_help(&reg, f);
     fclose(f);
     bool listed = true;
     for (int i = 0; i < reg.n; i++)
@@ -303,20 +303,20 @@ static void test_registry(void)
     free(buf);
 
     /* A table with a wrong ABI or a bad default is refused. */
-    SyncPolicy copy = sync_policy_pid;
-    copy.abi_version = SYNC_POLICY_ABI_VERSION + 1;
-    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "ABI"),
+    AlignPolicy copy = align_policy_pid;
+    copy.abi_version = ALIGN_POLICY_ABI_VERSION + 1;
+    check(align_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "ABI"),
           "wrong ABI version refused: %s", err);
-    copy = sync_policy_pid;
-    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "already"),
+    copy = align_policy_pid;
+    check(align_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "already"),
           "duplicate name refused: %s", err);
-    static const SyncParam badp[] = { { "x", SYNC_PARAM_INT, "7", 0, 5, 0, "x" }, { 0 } };
+    static const AlignParam badp[] = { { "x", ALIGN_PARAM_INT, "7", 0, 5, 0, "x" }, { 0 } };
     copy.name = "bad-default";
     copy.params = badp;
     copy.params_size = sizeof(int64_t);
-    check(sync_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "default"),
+    check(align_registry_add(&reg, &copy, "test", err, sizeof err) < 0 && strstr(err, "default"),
           "out-of-range default refused: %s", err);
-    sync_registry_free(&reg);
+    align_registry_free(&reg);
 }
 
 /* ---- policies --------------------------------------------------------- */
@@ -325,12 +325,12 @@ static void test_none(void)
 {
     Rig r;
     rig_start(&r, "none", 4, 10, 40, true, 0);
-    check(!sync_run_active(&r.run) && !r.e.ic.on_sync && !r.e.ic.on_loop_exit &&
+    check(!align_run_active(&r.run) && !r.e.ic.on_align && !r.e.ic.on_loop_exit &&
               r.e.ic.policy_at == INT64_MAX,
-          "none puts no sync point and no loop-exit hook on the timeline");
+          "none puts no align point and no loop-exit hook on the timeline");
     rig_run(&r, 1000000);
     check(r.run.ctx.n.host_reads == 0 && r.run.ctx.n.sleeps == 0 && !r.w.icount_mismatch,
-          "none: no clock reads, no sleeps; sync_icount/sync_guest_ns match icount_raw/vclock");
+          "none: no clock reads, no sleeps; align_icount/align_guest_ns match icount_raw/vclock");
     rig_free(&r);
 }
 
@@ -345,8 +345,8 @@ static void test_start_only(void)
     int64_t thr = 3000000, chain_v = 8 * 160;
     bool within = true, positive = true;
     for (int i = 0; i < r.log->n; i++) {
-        const SyncEvent *ev = &r.log->ev[i];
-        if (ev->kind != SYNC_EV_SLEEP)
+        const AlignEvent *ev = &r.log->ev[i];
+        if (ev->kind != ALIGN_EV_SLEEP)
             continue;
         within &= ev->view_ns > thr && ev->view_ns <= thr + chain_v;
         positive &= ev->view_ns > 0;
@@ -359,7 +359,7 @@ static void test_start_only(void)
           (long long)r.w.max_drift);
     check(r.e.ic.on_loop_exit == NULL || r.e.ic.policy_at == INT64_MAX,
           "start-only borrows the loop-exit hook only while a decision waits for a return");
-    check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, SYNC_EV_ENTRY) == r.e.entries,
+    check(r.run.ctx.n.host_reads == r.e.entries && count_kind(r.log, ALIGN_EV_ENTRY) == r.e.entries,
           "start-only reads the host clock only at loop entry (%lld reads, %lld entries)",
           (long long)r.run.ctx.n.host_reads, (long long)r.e.entries);
     rig_free(&r);
@@ -389,8 +389,8 @@ static void test_start_only(void)
     int64_t refill_v = 65535LL << 7;
     bool at_refill = true;
     for (int i = 0; i < r.log->n; i++) {
-        const SyncEvent *ev = &r.log->ev[i];
-        if (ev->kind == SYNC_EV_SLEEP)
+        const AlignEvent *ev = &r.log->ev[i];
+        if (ev->kind == ALIGN_EV_SLEEP)
             at_refill &= ev->req_ns > refill_v - 400000 && ev->req_ns <= refill_v;
     }
     check(r.run.ctx.n.sleeps >= 20 && at_refill,
@@ -412,7 +412,7 @@ static void test_start_only(void)
     rig_run(&r, 20000000);
     bool first_sleep_ok = true;
     for (int i = 0; i < r.log->n; i++)
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP) {
             /* guest must have run 53 ms of virtual time since the entry */
             first_sleep_ok = r.log->ev[i].guest_ns >= 53000000;
             break;
@@ -432,8 +432,8 @@ static void test_per_tb(void)
     check(r.run.ctx.n.sleeps > 0 && r.w.max_drift <= 3000000 + 160,
           "per-tb fast: sleeps (%lld) and advance <= 3 ms + 1 TB (max %lld ns)",
           (long long)r.run.ctx.n.sleeps, (long long)r.w.max_drift);
-    check(sync_run_policy_ns(&r.run) > 0 && r.run.ctx.n.timed_calls > 0,
-          "time inside policy code is measured (%.0f ns est.)", sync_run_policy_ns(&r.run));
+    check(align_run_policy_ns(&r.run) > 0 && r.run.ctx.n.timed_calls > 0,
+          "time inside policy code is measured (%.0f ns est.)", align_run_policy_ns(&r.run));
     bool decimated = r.run.ctx.n.events_decimated > 0;
     check(decimated, "per-tb check events are decimated (%lld dropped)",
           (long long)r.run.ctx.n.events_decimated);
@@ -454,7 +454,7 @@ static void test_threshold(void)
           "threshold: advance <= max-advance + period + 1 TB (max %lld ns)", (long long)r.w.max_drift);
     bool hyst = true;
     for (int i = 0; i < r.log->n; i++)   /* a simulated read costs 20 ns */
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP)
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP)
             hyst &= llabs(r.log->ev[i].req_ns - (r.log->ev[i].view_ns - 50000)) <= 100;
     check(hyst && r.run.ctx.n.sleeps > 0, "threshold: sleeps down to the target (hysteresis)");
     rig_free(&r);
@@ -465,7 +465,7 @@ static void test_threshold(void)
     rig_run(&r, 10000000);
     int64_t first = 1, last = 1;
     for (int i = 0; i < r.log->n; i++)
-        if (r.log->ev[i].kind == SYNC_EV_SLEEP) {
+        if (r.log->ev[i].kind == ALIGN_EV_SLEEP) {
             int64_t over = r.log->ev[i].req_ns - (r.log->ev[i].view_ns + 100000);
             if (first == 1)
                 first = over;
@@ -476,21 +476,21 @@ static void test_threshold(void)
           "threshold compensates the wake-up lateness (deadline %lld us earlier, estimate %.0f us)",
           (long long)-last / 1000, stat(&r.stats, "lateness_estimate_ns") / 1000);
     rig_free(&r);
-    char err[SYNC_ERR_LEN];
-    SyncRegistry reg;
-    sync_registry_init(&reg);
-    const SyncPolicy *p;
+    char err[ALIGN_ERR_LEN];
+    AlignRegistry reg;
+    align_registry_init(&reg);
+    const AlignPolicy *p;
     void *params;
-    sync_spec_parse(&reg, "threshold,max-advance-us=100,target-us=100", &p, &params, err, sizeof err);
+    align_spec_parse(&reg, "threshold,max-advance-us=100,target-us=100", &p, &params, err, sizeof err);
     FakeEngine e;
     fake_engine_init(&e, 4, 10, 40);
-    SyncRun run;
-    sync_run_init(&run, p, params, NULL, &e.ic, err, sizeof err);
-    check(sync_run_start(&run, err, sizeof err) < 0 && strstr(err, "target-us"),
+    AlignRun run;
+    align_run_init(&run, p, params, NULL, &e.ic, err, sizeof err);
+    check(align_run_start(&run, err, sizeof err) < 0 && strstr(err, "target-us"),
           "threshold refuses target >= max advance: %s", err);
-    sync_run_destroy(&run);
+    align_run_destroy(&run);
     free(params);
-    sync_registry_free(&reg);
+    align_registry_free(&reg);
 }
 
 /* One wake-up 5 ms late (a busy host) after the 100th sleep. */
@@ -559,7 +559,7 @@ static void test_pid(void)
     rig_start(&r, "pid", 5, 10, 640, true, 0);   /* 2x slower than real time */
     rig_run(&r, 2000000);
     check(r.run.ctx.n.sleeps == 0 && stat(&r.stats, "late_samples") > 0 &&
-              stat(&r.stats, "max_late_ns") > 0 && count_kind(r.log, SYNC_EV_LATE) > 0,
+              stat(&r.stats, "max_late_ns") > 0 && count_kind(r.log, ALIGN_EV_LATE) > 0,
           "pid slow: never sleeps, says the guest is late (%g late samples, max %g us)",
           stat(&r.stats, "late_samples"), stat(&r.stats, "max_late_ns") / 1000);
     rig_free(&r);
@@ -610,7 +610,7 @@ static void test_adaptive(void)
     rig_start(&r, "adaptive-shift,vm-period-us=10000,wobble-us=1000", 6, 10, 20, true, 0);
     int before = r.e.ic.shift;
     rig_run(&r, 20000000);
-    check(r.e.ic.shift < before && count_kind(r.log, SYNC_EV_SHIFT) > 0,
+    check(r.e.ic.shift < before && count_kind(r.log, ALIGN_EV_SHIFT) > 0,
           "adaptive-shift, guest ahead: shift %d -> %d", before, r.e.ic.shift);
     check(!r.w.guest_went_back && r.w.max_guest_step <= 10 << 6 && !r.w.icount_mismatch,
           "adaptive-shift keeps the virtual clock continuous (max step %lld ns)",
@@ -648,7 +648,7 @@ static void test_dry_run(void)
         int64_t clock0 = dry.clock.now_ns, reads0 = dry.clock.reads;
         rig_run(&real, 3000000);
         rig_run(&dry, 3000000);
-        const SyncCounters *a = &real.run.ctx.n, *b = &dry.run.ctx.n;
+        const AlignCounters *a = &real.run.ctx.n, *b = &dry.run.ctx.n;
         /* The dry clock moved only by the TBs and the reads themselves. */
         int64_t moved = dry.clock.now_ns - clock0;
         bool no_wait = b->sleeps == 0 && b->spins == 0 && b->sleep_act_ns == 0 &&
@@ -677,7 +677,7 @@ static void test_per_exit(void)
         rig_start(&r, "per-exit", 4, 10, 40, true, 50000);
         r.e.tbs_per_exit = chains[i];
         rig_run(&r, 2000000);
-        const SyncCounters *n = &r.run.ctx.n;
+        const AlignCounters *n = &r.run.ctx.n;
         check(n->host_reads == r.e.loop_exits && n->exit_calls == r.e.loop_exits &&
                   n->calls == 0 && r.e.loop_exits > 0,
               "per-exit, a loop exit every %d TBs: %lld reads for %lld loop exits (%lld TBs)",
@@ -694,20 +694,20 @@ static void test_absolute_deadlines(void)
     rig_start(&r, "none", 4, 10, 0, true, 0);
     r.clock.read_ns = 0;
     r.clock.oversleep_ns = 50000;
-    SyncCtx *c = &r.run.ctx;
+    AlignCtx *c = &r.run.ctx;
     int64_t worst = 0;
     for (int i = 0; i < 10000; i++) {
         fake_engine_run(&r.e, 1000000 / 16, &r.run);   /* 1 ms of guest time, no host time */
         r.clock.now_ns += 10000;                       /* ... but some host time */
-        SyncView v;
-        sync_measure(c, &v);
-        int64_t woke = sync_wait_for_advance(c, &v, 0, 0);
+        AlignView v;
+        align_measure(c, &v);
+        int64_t woke = align_wait_for_advance(c, &v, 0, 0);
         int64_t late = woke - v.due_ns;
         if (late > worst)
             worst = late;
     }
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     check(c->n.sleeps == 10000 && worst == 50000 && v.advance_ns == -50000 &&
               c->n.wake_late_ns == 10000 * 50000LL && c->n.wake_late_max_ns == 50000,
           "10,000 absolute-deadline sleeps, each woken 50 us late: lateness stays 50 us "
@@ -716,9 +716,9 @@ static void test_absolute_deadlines(void)
     int64_t lag0 = -v.advance_ns;
     for (int i = 0; i < 1000; i++) {
         fake_engine_run(&r.e, 1000000 / 16, &r.run);
-        sync_sleep(c, 1000000, 0, NULL);
+        align_sleep(c, 1000000, 0, NULL);
     }
-    sync_measure(c, &v);
+    align_measure(c, &v);
     check(-v.advance_ns - lag0 == 1000 * 50000LL,
           "relative sleeps of the period instead: 1,000 wake-ups add up to %lld ms of lateness",
           (long long)(-v.advance_ns - lag0) / 1000000);
@@ -744,13 +744,13 @@ static void test_catch_up(void)
         Rig r;
         rig_start(&r, cases[i].spec, 4, 10, 0, true, 0);
         r.clock.read_ns = 0;
-        SyncCtx *c = &r.run.ctx;
+        AlignCtx *c = &r.run.ctx;
         fake_engine_run(&r.e, 62500, &r.run);      /* 1 ms of guest time in no host time */
         r.clock.now_ns += 6000000;                  /* a 6 ms stall: 5 ms late */
         bool ok = true;
         for (int k = 0; k < 3; k++) {
-            SyncView v;
-            sync_measure(c, &v);
+            AlignView v;
+            align_measure(c, &v);
             ok &= v.advance_ns == cases[i].advance_ns[k];
             if (v.advance_ns != cases[i].advance_ns[k])
                 printf("# check %d: advance %lld, expected %lld\n", k, (long long)v.advance_ns,
@@ -772,18 +772,18 @@ static void test_speed(void)
     Rig r;
     rig_start(&r, "none,speed=2", 4, 10, 0, true, 0);
     r.clock.read_ns = 0;
-    SyncCtx *c = &r.run.ctx;
+    AlignCtx *c = &r.run.ctx;
     fake_engine_run(&r.e, 625000, &r.run);         /* 10 ms of guest time */
     r.clock.now_ns += 5000000;                     /* 5 ms of host time */
-    SyncView v;
-    sync_measure(c, &v);
+    AlignView v;
+    align_measure(c, &v);
     bool on_time = v.advance_ns == 0;
-    sync_run_set_speed(&r.run, 0.5);
-    SyncView w;
-    sync_measure(c, &w);
+    align_run_set_speed(&r.run, 0.5);
+    AlignView w;
+    align_measure(c, &w);
     fake_engine_run(&r.e, 62500, &r.run);          /* 1 ms more of guest time */
-    SyncView x;
-    sync_measure(c, &x);
+    AlignView x;
+    align_measure(c, &x);
     check(on_time && w.advance_ns == 0 && x.advance_ns == 2000000,
           "speed 2: 10 ms of guest time due after 5 ms; at speed 0.5 still on time, then 1 ms of "
           "guest time is 2 ms ahead (%lld, %lld, %lld ns)", (long long)v.advance_ns,
@@ -792,21 +792,21 @@ static void test_speed(void)
 }
 
 /* A run of spec on r's engine and clock, not started; NULL if refused. */
-static SyncRun *next_run(Rig *r, SyncRun *next, const char *spec)
+static AlignRun *next_run(Rig *r, AlignRun *next, const char *spec)
 {
-    char err[SYNC_ERR_LEN];
-    const SyncPolicy *p;
+    char err[ALIGN_ERR_LEN];
+    const AlignPolicy *p;
     void *params;
-    SyncCommon common;
-    if (sync_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0)
+    AlignCommon common;
+    if (align_spec_parse_common(&r->reg, spec, &p, &params, &common, err, sizeof err) < 0)
         return NULL;
-    int rc = sync_run_init(next, p, params, &common, &r->e.ic, err, sizeof err);
+    int rc = align_run_init(next, p, params, &common, &r->e.ic, err, sizeof err);
     free(params);
     if (rc < 0)
         return NULL;
     if (r->e.clock)
-        sync_run_set_clock(next, &fake_clock_ops, &r->clock);
-    sync_run_set_emit(next, log_event, r->log, 100000);
+        align_run_set_clock(next, &fake_clock_ops, &r->clock);
+    align_run_set_emit(next, log_event, r->log, 100000);
     return next;
 }
 
@@ -821,36 +821,36 @@ static void test_replace(void)
     r.clock.read_ns = 0;                         /* exact figures for none */
     /* The guest runs 4x real time unaligned: 10 ms of guest time, 7.5 ms ahead. */
     fake_engine_run(&r.e, 625000, &r.run);
-    SyncView ahead;
-    sync_run_peek(&r.run, &ahead);
+    AlignView ahead;
+    align_run_peek(&r.run, &ahead);
     r.clock.read_ns = 20;
 
-    SyncRun bad;
-    char err[SYNC_ERR_LEN] = "";
+    AlignRun bad;
+    char err[ALIGN_ERR_LEN] = "";
     bool refused = next_run(&r, &bad, "threshold,target-us=500,max-advance-us=100") &&
-                   sync_run_replace(&r.run, &bad, err, sizeof err) < 0;
-    check(refused && strstr(err, "target-us") && r.e.ic.sync_opaque == &r.run && r.run.started,
+                   align_run_replace(&r.run, &bad, err, sizeof err) < 0;
+    check(refused && strstr(err, "target-us") && r.e.ic.policy_opaque == &r.run && r.run.started,
           "a policy that refuses its parameters is not switched to; the old one stays bound (%s)",
           err);
-    sync_run_destroy(&bad);
+    align_run_destroy(&bad);
 
-    SyncRun next;
+    AlignRun next;
     int64_t now = r.clock.now_ns;
     bool ok = next_run(&r, &next, "per-tb,max-advance-us=3000") &&
-              sync_run_replace(&r.run, &next, err, sizeof err) == 0;
-    check(ok && r.e.ic.sync_opaque == &next && r.e.ic.on_sync && !r.run.started && next.started &&
+              align_run_replace(&r.run, &next, err, sizeof err) == 0;
+    check(ok && r.e.ic.policy_opaque == &next && r.e.ic.on_align && !r.run.started && next.started &&
               next.ctx.host0_ns >= now && next.ctx.guest0_ns == icount_vclock_ns(&r.e.ic),
           "per-tb replaces none: it has the Icount's hooks, its origins are the switch");
     check(ahead.advance_ns == 7500000 && r.run.ctx.n.host_reads == 0,
           "none left the guest 7.5 ms ahead without reading the clock (%lld ns)",
           (long long)ahead.advance_ns);
-    SyncCounters total = r.run.ctx.n;
-    sync_run_destroy(&r.run);
-    check(r.e.ic.sync_opaque == &next && r.e.ic.on_sync, "destroying the old run leaves the new one bound");
+    AlignCounters total = r.run.ctx.n;
+    align_run_destroy(&r.run);
+    check(r.e.ic.policy_opaque == &next && r.e.ic.on_align, "destroying the old run leaves the new one bound");
 
     fake_engine_run(&r.e, 625000, &next);        /* 10 ms more, 2.5 ms of host time */
-    SyncView v;
-    sync_run_peek(&next, &v);
+    AlignView v;
+    align_run_peek(&next, &v);
     /* Measured from the switch, per-tb sleeps about 6 ms (10 ms of guest
      * time against 2.5 ms of host time plus its clock reads); measured from
      * the start it would also sleep off the 7.5 ms none left. */
@@ -859,25 +859,25 @@ static void test_replace(void)
           "the guest's alignment continues from the switch: %lld ns ahead, %.2f ms slept",
           (long long)v.advance_ns, next.ctx.n.sleep_act_ns / 1e6);
     int64_t late_max = next.ctx.n.max_late_ns;
-    sync_counters_add(&total, &next.ctx.n);
+    align_counters_add(&total, &next.ctx.n);
     check(total.calls == next.ctx.n.calls && total.sleeps == next.ctx.n.sleeps &&
               total.max_late_ns == late_max,
           "counters add up across a switch (none contributed nothing)");
-    sync_run_destroy(&next);
+    align_run_destroy(&next);
     rig_free(&r);
 }
 
 /* Counters: sums, and the worst cases take the maximum. */
 static void test_counters_add(void)
 {
-    SyncCounters a = { .sleeps = 2, .sleep_req_ns = 10, .wake_late_max_ns = 7, .max_late_ns = 1,
+    AlignCounters a = { .sleeps = 2, .sleep_req_ns = 10, .wake_late_max_ns = 7, .max_late_ns = 1,
                        .host_reads = 5, .events_decimated = 3 };
-    SyncCounters b = { .sleeps = 1, .sleep_req_ns = 5, .wake_late_max_ns = 3, .max_late_ns = 9,
+    AlignCounters b = { .sleeps = 1, .sleep_req_ns = 5, .wake_late_max_ns = 3, .max_late_ns = 9,
                        .host_reads = 1, .events_decimated = 4 };
-    sync_counters_add(&a, &b);
+    align_counters_add(&a, &b);
     check(a.sleeps == 3 && a.sleep_req_ns == 15 && a.wake_late_max_ns == 7 &&
               a.max_late_ns == 9 && a.host_reads == 6 && a.events_decimated == 7,
-          "sync_counters_add sums counts and keeps the worst of the worst-case fields");
+          "align_counters_add sums counts and keeps the worst of the worst-case fields");
 }
 
 /* The timer slack a real-clock policy sets to 1 ns goes back to its value
@@ -893,17 +893,17 @@ static void test_replace_slack(void)
     rig_start(&r, "per-tb", 4, 10, 40, false, 0);
     r.e.after_tb = NULL;
     int during = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-    SyncRun b, c;
-    char err[SYNC_ERR_LEN];
+    AlignRun b, c;
+    char err[ALIGN_ERR_LEN];
     next_run(&r, &b, "threshold");
-    sync_run_replace(&r.run, &b, err, sizeof err);
-    sync_run_destroy(&r.run);
+    align_run_replace(&r.run, &b, err, sizeof err);
+    align_run_destroy(&r.run);
     int after_b = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
     next_run(&r, &c, "none");
-    sync_run_replace(&b, &c, err, sizeof err);
-    sync_run_destroy(&b);
+    align_run_replace(&b, &c, err, sizeof err);
+    align_run_destroy(&b);
     int after_c = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-    sync_run_destroy(&c);
+    align_run_destroy(&c);
     int end = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
     check(during == 1 && after_b == 1 && after_c == orig && end == orig,
           "timer slack: 1 ns under per-tb and threshold, back to %d under none and after "
@@ -914,8 +914,8 @@ static void test_replace_slack(void)
 /* Durations take units; a bare number is in microseconds. */
 static void test_durations(void)
 {
-    SyncRegistry reg;
-    sync_registry_init(&reg);
+    AlignRegistry reg;
+    align_registry_init(&reg);
     static const struct { const char *spec, *want; } cases[] = {
         { "threshold,period-us=2ms", "period-us=2000," },
         { "threshold,period-us=1500ns", "period-us=1500ns," },
@@ -923,16 +923,16 @@ static void test_durations(void)
         { "threshold,period-us=75", "period-us=75," },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const SyncPolicy *p;
+        const AlignPolicy *p;
         void *params;
-        char err[SYNC_ERR_LEN], fmt[512] = "";
-        int rc = sync_spec_parse(&reg, cases[i].spec, &p, &params, err, sizeof err);
+        char err[ALIGN_ERR_LEN], fmt[512] = "";
+        int rc = align_spec_parse(&reg, cases[i].spec, &p, &params, err, sizeof err);
         if (rc == 0)
-            sync_params_format(p, params, fmt, sizeof fmt);
+            align_params_format(p, params, fmt, sizeof fmt);
         check(rc == 0 && strstr(fmt, cases[i].want), "%s -> %s", cases[i].spec, fmt);
         free(params);
     }
-    sync_registry_free(&reg);
+    align_registry_free(&reg);
 }
 
 int main(void)

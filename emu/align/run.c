@@ -1,7 +1,7 @@
-/* SyncRun: one policy instance, the runtime the policies share (clocks,
+/* AlignRun: one policy instance, the runtime the policies share (clocks,
  * lateness and catch-up, speed ratio, waiting, dry run), and its binding to
- * the Icount's sync-point deadlines. */
-#include "sync/sync.h"
+ * the Icount's align-point deadlines. */
+#include "align/align.h"
 #include "hostclock.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -10,29 +10,29 @@
 
 /* One policy call in this many is timed (two host-clock reads, not charged
  * to the policy); the total is extrapolated from the sample. */
-#define SYNC_TIME_PERIOD 256
+#define ALIGN_TIME_PERIOD 256
 
 /* ---- the runtime behind policy.h --------------------------------------- */
 
-static SyncRun *run_of(const SyncCtx *c) { return c->rt_opaque; }
+static AlignRun *run_of(const AlignCtx *c) { return c->rt_opaque; }
 
-static int64_t rt_icount(const SyncCtx *c) { return icount_raw(run_of(c)->ic); }
+static int64_t rt_icount(const AlignCtx *c) { return icount_raw(run_of(c)->ic); }
 
-static int64_t rt_loop_return_icount(const SyncCtx *c)
+static int64_t rt_loop_return_icount(const AlignCtx *c)
 {
     return run_of(c)->ic->loop_return_icount;
 }
 
-static int64_t rt_guest_ns(const SyncCtx *c)
+static int64_t rt_guest_ns(const AlignCtx *c)
 {
     return icount_vclock_ns(run_of(c)->ic) - c->guest0_ns;
 }
 
-static int rt_shift(const SyncCtx *c) { return run_of(c)->ic->shift; }
+static int rt_shift(const AlignCtx *c) { return run_of(c)->ic->shift; }
 
-static void rt_set_shift(SyncCtx *c, int shift)
+static void rt_set_shift(AlignCtx *c, int shift)
 {
-    SyncRun *r = run_of(c);
+    AlignRun *r = run_of(c);
     Icount *ic = r->ic;
     if (shift < 0 || shift > ICOUNT_MAX_SHIFT || shift == ic->shift)
         return;
@@ -48,29 +48,29 @@ static void rt_set_shift(SyncCtx *c, int shift)
         ic->kick(ic->kick_opaque);
 }
 
-static void forgive(SyncCtx *c, SyncView *v, int64_t ns)
+static void forgive(AlignCtx *c, AlignView *v, int64_t ns)
 {
     c->forgiven_ns += ns;
     v->due_ns += ns;
     v->advance_ns += ns;
     c->n.forgiven++;
     c->n.forgiven_ns += ns;
-    sync_emit(c, SYNC_EV_FORGIVE, v->host_ns, v->guest_ns, v->advance_ns, 0, 0, ns);
+    align_emit(c, ALIGN_EV_FORGIVE, v->host_ns, v->guest_ns, v->advance_ns, 0, 0, ns);
 }
 
 /* The host time (since start) at which guest time guest_ns is due: the
  * speed ratio and the lateness forgiven so far move the schedule. */
-static int64_t due_ns(const SyncCtx *c, int64_t guest_ns)
+static int64_t due_ns(const AlignCtx *c, int64_t guest_ns)
 {
     int64_t scaled = c->common.speed == 1.0 ? guest_ns
                                             : (int64_t)((double)guest_ns / c->common.speed);
     return scaled + c->forgiven_ns;
 }
 
-static void rt_measure(SyncCtx *c, SyncView *v)
+static void rt_measure(AlignCtx *c, AlignView *v)
 {
-    v->host_ns = sync_host_ns(c);
-    v->guest_ns = sync_guest_ns(c);
+    v->host_ns = align_host_ns(c);
+    v->guest_ns = align_guest_ns(c);
     v->due_ns = due_ns(c, v->guest_ns);
     v->advance_ns = v->due_ns - v->host_ns;
     if (v->advance_ns >= 0) {
@@ -82,11 +82,11 @@ static void rt_measure(SyncCtx *c, SyncView *v)
     if (late > c->n.max_late_ns)
         c->n.max_late_ns = late;
     switch (c->common.catch_up) {
-    case SYNC_CATCHUP_BOUNDED:
+    case ALIGN_CATCHUP_BOUNDED:
         if (late > limit)
             forgive(c, v, late - limit);
         break;
-    case SYNC_CATCHUP_FORGIVE:
+    case ALIGN_CATCHUP_FORGIVE:
         if (c->late_since_ns < 0) {
             c->late_since_ns = v->host_ns;
         } else if (v->host_ns - c->late_since_ns >= limit) {
@@ -105,7 +105,7 @@ static void rt_measure(SyncCtx *c, SyncView *v)
  * hypervisor): the record marks it so that drift it causes can be told apart. */
 #define HOST_STALL_NS 1000000
 
-static void count_lateness(SyncCtx *c, int64_t late)
+static void count_lateness(AlignCtx *c, int64_t late)
 {
     if (late <= 0)
         return;
@@ -119,18 +119,18 @@ static void count_lateness(SyncCtx *c, int64_t late)
 }
 
 /* Host time since start as the policy sees it, not counted. */
-static int64_t policy_now(const SyncCtx *c)
+static int64_t policy_now(const AlignCtx *c)
 {
-    return sync_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns;
+    return align_host_abs_uncounted(c) - c->host0_ns + c->dry_offset_ns;
 }
 
-static void sleep_until_abs(SyncCtx *c, int64_t abs_ns)
+static void sleep_until_abs(AlignCtx *c, int64_t abs_ns)
 {
     if (c->clock) {
         c->clock->sleep_until_ns(c->clock_opaque, abs_ns);
         return;
     }
-    struct timespec ts = { (time_t)(abs_ns / SYNC_NS_PER_SEC), (long)(abs_ns % SYNC_NS_PER_SEC) };
+    struct timespec ts = { (time_t)(abs_ns / ALIGN_NS_PER_SEC), (long)(abs_ns % ALIGN_NS_PER_SEC) };
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;   /* an absolute deadline survives a signal */
 }
@@ -138,28 +138,28 @@ static void sleep_until_abs(SyncCtx *c, int64_t abs_ns)
 /* A dry run skips the wait but lets the policy's clock jump to its end, so
  * the policy makes the decisions (and the clock reads) it would make had it
  * waited. */
-static int64_t dry_wait(SyncCtx *c, int64_t t0, int64_t until, int64_t view_ns)
+static int64_t dry_wait(AlignCtx *c, int64_t t0, int64_t until, int64_t view_ns)
 {
     c->n.dry_waits++;
     c->n.dry_wait_ns += until - t0;
     c->dry_offset_ns += until - t0;
-    sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, until - t0, 0, 1);
+    align_emit(c, ALIGN_EV_SLEEP, t0, align_guest_ns(c), view_ns, until - t0, 0, 1);
     return until;
 }
 
 /* The pacing cost: CPU time of this thread spent waking and spinning. */
-static int64_t thread_cpu(const SyncCtx *c)
+static int64_t thread_cpu(const AlignCtx *c)
 {
     if (c->clock)
         return 0;
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * SYNC_NS_PER_SEC + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * ALIGN_NS_PER_SEC + ts.tv_nsec;
 }
 
-static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns);
+static int64_t wait_until(AlignCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns);
 
-static int64_t rt_wait_until(SyncCtx *c, int64_t until, int64_t spin_ns, int64_t view_ns)
+static int64_t rt_wait_until(AlignCtx *c, int64_t until, int64_t spin_ns, int64_t view_ns)
 {
     int64_t t0 = policy_now(c);
     if (until <= t0)
@@ -172,7 +172,7 @@ static int64_t rt_wait_until(SyncCtx *c, int64_t until, int64_t spin_ns, int64_t
     return t;
 }
 
-static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns)
+static int64_t wait_until(AlignCtx *c, int64_t t0, int64_t until, int64_t spin_ns, int64_t view_ns)
 {
     int64_t t = t0, wake = until - (spin_ns > 0 ? spin_ns : 0);
     if (wake > t0) {
@@ -182,22 +182,22 @@ static int64_t wait_until(SyncCtx *c, int64_t t0, int64_t until, int64_t spin_ns
         c->n.sleep_req_ns += wake - t0;
         c->n.sleep_act_ns += t - t0;
         count_lateness(c, t - wake);
-        sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, wake - t0, t - t0, 0);
+        align_emit(c, ALIGN_EV_SLEEP, t0, align_guest_ns(c), view_ns, wake - t0, t - t0, 0);
     }
     if (t < until && spin_ns > 0) {
         int64_t s0 = t;
         while (t < until) {
-            t = sync_host_ns(c);
+            t = align_host_ns(c);
             c->n.spin_polls++;
         }
         c->n.spins++;
         c->n.spin_ns += t - s0;
-        sync_emit(c, SYNC_EV_SPIN, s0, sync_guest_ns(c), view_ns, until - s0, t - s0, 0);
+        align_emit(c, ALIGN_EV_SPIN, s0, align_guest_ns(c), view_ns, until - s0, t - s0, 0);
     }
     return t;
 }
 
-static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns)
+static int64_t rt_sleep(AlignCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_ns)
 {
     int64_t t0 = policy_now(c), t1 = t0;
     if (ns > 0 && c->common.dry_run) {
@@ -207,7 +207,7 @@ static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_n
         if (c->clock) {
             c->clock->sleep_ns(c->clock_opaque, ns);
         } else {
-            struct timespec ts = { (time_t)(ns / SYNC_NS_PER_SEC), (long)(ns % SYNC_NS_PER_SEC) };
+            struct timespec ts = { (time_t)(ns / ALIGN_NS_PER_SEC), (long)(ns % ALIGN_NS_PER_SEC) };
             clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);   /* EINTR: return early */
         }
         t1 = policy_now(c);
@@ -216,36 +216,36 @@ static int64_t rt_sleep(SyncCtx *c, int64_t ns, int64_t view_ns, int64_t *woke_n
         c->n.sleep_req_ns += ns;
         c->n.sleep_act_ns += t1 - t0;
         count_lateness(c, t1 - t0 - ns);
-        sync_emit(c, SYNC_EV_SLEEP, t0, sync_guest_ns(c), view_ns, ns, t1 - t0, 0);
+        align_emit(c, ALIGN_EV_SLEEP, t0, align_guest_ns(c), view_ns, ns, t1 - t0, 0);
     }
     if (woke_ns)
         *woke_ns = t1;
     return t1 - t0;
 }
 
-static const SyncRuntime runtime = {
+static const AlignRuntime runtime = {
     rt_icount, rt_guest_ns, rt_shift, rt_set_shift, rt_measure, rt_wait_until, rt_sleep,
     rt_loop_return_icount,
 };
 
-/* ---- sync points and loop exits ------------------------------------- */
+/* ---- align points and loop exits ------------------------------------ */
 
 /* Time in policy code = elapsed - waits during the call. */
-static inline int64_t waited_ns(const SyncCtx *c)
+static inline int64_t waited_ns(const AlignCtx *c)
 {
     return c->n.sleep_act_ns + c->n.spin_ns;
 }
 
 static void on_deferred_align(void *opaque);
 
-static int64_t on_sync(void *opaque)
+static int64_t on_align(void *opaque)
 {
-    SyncRun *r = opaque;
-    SyncCtx *c = &r->ctx;
+    AlignRun *r = opaque;
+    AlignCtx *c = &r->ctx;
     int64_t now = icount_raw(r->ic);
-    if (now == r->last_sync_icount)       /* this TB boundary was served */
+    if (now == r->last_align_icount)       /* this TB boundary was served */
         return c->align_at > now ? c->align_at : now + 1;
-    r->last_sync_icount = now;
+    r->last_align_icount = now;
     c->n.calls++;
     if (--r->countdown) {
         r->policy->perform_align(c, r->state);
@@ -268,12 +268,12 @@ static int64_t on_sync(void *opaque)
 
 static void on_loop_exit(void *opaque)
 {
-    SyncRun *r = opaque;
+    AlignRun *r = opaque;
     r->ctx.n.exit_calls++;
     r->policy->loop_exit(&r->ctx, r->state);
 }
 
-static void end_deferral(SyncRun *r)
+static void end_deferral(AlignRun *r)
 {
     r->ctx.align_deferred = false;
     r->ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
@@ -281,8 +281,8 @@ static void end_deferral(SyncRun *r)
 
 static void on_deferred_align(void *opaque)
 {
-    SyncRun *r = opaque;
-    SyncCtx *c = &r->ctx;
+    AlignRun *r = opaque;
+    AlignCtx *c = &r->ctx;
     end_deferral(r);
     if (r->policy->loop_exit)
         on_loop_exit(opaque);
@@ -300,8 +300,8 @@ static void on_deferred_align(void *opaque)
  * before the loop-exit hook, so a dropped deferral never reaches it. */
 static void on_unwind(void *opaque)
 {
-    SyncRun *r = opaque;
-    SyncCtx *c = &r->ctx;
+    AlignRun *r = opaque;
+    AlignCtx *c = &r->ctx;
     r->policy->loop_unwind(c, r->state);
     if (!c->align_deferred)
         end_deferral(r);
@@ -311,7 +311,7 @@ static void on_unwind(void *opaque)
 
 /* ---- the run --------------------------------------------------------- */
 
-int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const SyncCommon *common,
+int align_run_init(AlignRun *r, const AlignPolicy *p, const void *params, const AlignCommon *common,
                   Icount *ic, char *err, size_t n)
 {
     memset(r, 0, sizeof *r);
@@ -321,7 +321,7 @@ int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const Syn
     r->state = calloc(1, p->state_size ? p->state_size : 1);
     if (!r->params || !r->state) {
         snprintf(err, n, "out of memory");
-        sync_run_destroy(r);
+        align_run_destroy(r);
         return -1;
     }
     if (p->params_size)
@@ -329,25 +329,25 @@ int sync_run_init(SyncRun *r, const SyncPolicy *p, const void *params, const Syn
     if (common)
         r->ctx.common = *common;
     else
-        sync_common_defaults(&r->ctx.common);
+        align_common_defaults(&r->ctx.common);
     r->ctx.rt = &runtime;
     r->ctx.rt_opaque = r;
     r->ctx.late_since_ns = -1;
-    r->ctx.check_interval_ns = 100 * SYNC_NS_PER_US;
-    r->time_period = SYNC_TIME_PERIOD;
-    r->countdown = SYNC_TIME_PERIOD;
-    r->last_sync_icount = -1;
+    r->ctx.check_interval_ns = 100 * ALIGN_NS_PER_US;
+    r->time_period = ALIGN_TIME_PERIOD;
+    r->countdown = ALIGN_TIME_PERIOD;
+    r->last_align_icount = -1;
     r->saved_slack = -1;
     return 0;
 }
 
-void sync_run_set_clock(SyncRun *r, const SyncClockOps *ops, void *opaque)
+void align_run_set_clock(AlignRun *r, const AlignClockOps *ops, void *opaque)
 {
     r->ctx.clock = ops;
     r->ctx.clock_opaque = opaque;
 }
 
-void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void *opaque,
+void align_run_set_emit(AlignRun *r, void (*emit)(void *, const AlignEvent *), void *opaque,
                        int64_t check_interval_ns)
 {
     r->ctx.emit = emit;
@@ -355,7 +355,7 @@ void sync_run_set_emit(SyncRun *r, void (*emit)(void *, const SyncEvent *), void
     r->ctx.check_interval_ns = check_interval_ns;
 }
 
-void sync_run_set_clock_changed(SyncRun *r, void (*fn)(void *, int, int64_t), void *opaque)
+void align_run_set_clock_changed(AlignRun *r, void (*fn)(void *, int, int64_t), void *opaque)
 {
     r->clock_changed = fn;
     r->clock_changed_opaque = opaque;
@@ -374,16 +374,16 @@ static int64_t read_cost_ns(void)
     return best;
 }
 
-bool sync_run_active(const SyncRun *r)
+bool align_run_active(const AlignRun *r)
 {
-    const SyncPolicy *p = r->policy;
+    const AlignPolicy *p = r->policy;
     return p && (p->init_delay || p->perform_align || p->loop_exit);
 }
 
-int sync_run_start(SyncRun *r, char *err, size_t n)
+int align_run_start(AlignRun *r, char *err, size_t n)
 {
-    SyncCtx *c = &r->ctx;
-    c->host0_ns = sync_host_abs_uncounted(c);
+    AlignCtx *c = &r->ctx;
+    c->host0_ns = align_host_abs_uncounted(c);
     c->guest0_ns = icount_vclock_ns(r->ic);
     c->check_next_ns = 0;
     r->read_cost_ns = read_cost_ns();
@@ -392,25 +392,25 @@ int sync_run_start(SyncRun *r, char *err, size_t n)
     r->initialised = true;
     r->started = true;
     /* A late wake-up is drift: QEMU sets the slack to 1 ns too. */
-    if (!c->clock && !c->common.dry_run && sync_run_active(r)) {
+    if (!c->clock && !c->common.dry_run && align_run_active(r)) {
         int old = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
         if (old > 0 && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) == 0)
             r->saved_slack = old;
     }
     Icount *ic = r->ic;
-    ic->sync_opaque = r;
-    ic->on_sync = r->policy->perform_align ? on_sync : NULL;
+    ic->policy_opaque = r;
+    ic->on_align = r->policy->perform_align ? on_align : NULL;
     ic->on_loop_exit = r->policy->loop_exit ? on_loop_exit : NULL;
     ic->on_unwind = r->policy->loop_unwind ? on_unwind : NULL;
     icount_set_policy_at(ic, r->policy->perform_align ? c->align_at : INT64_MAX);
     return 0;
 }
 
-void sync_run_enter(SyncRun *r)
+void align_run_enter(AlignRun *r)
 {
     if (!r->started || !r->policy->init_delay)
         return;
-    SyncCtx *c = &r->ctx;
+    AlignCtx *c = &r->ctx;
     if (c->align_deferred)
         end_deferral(r);
     int64_t w0 = waited_ns(c), t0 = host_monotonic_ns();
@@ -422,48 +422,48 @@ void sync_run_enter(SyncRun *r)
         icount_set_policy_at(r->ic, c->align_at);
 }
 
-void sync_run_set_speed(SyncRun *r, double speed)
+void align_run_set_speed(AlignRun *r, double speed)
 {
-    SyncCtx *c = &r->ctx;
+    AlignCtx *c = &r->ctx;
     if (!(speed > 0) || speed == c->common.speed)
         return;
     /* Keep the host time at which the current guest time is due. */
     double g = (double)(icount_vclock_ns(r->ic) - c->guest0_ns);
     c->forgiven_ns += (int64_t)(g / c->common.speed - g / speed);
     c->common.speed = speed;
-    sync_emit(c, SYNC_EV_SPEED, sync_host_ns(c), sync_guest_ns(c), 0, 0, 0,
+    align_emit(c, ALIGN_EV_SPEED, align_host_ns(c), align_guest_ns(c), 0, 0, 0,
               (int64_t)(speed * 1e6 + 0.5));
 }
 
-double sync_run_policy_ns(const SyncRun *r)
+double align_run_policy_ns(const AlignRun *r)
 {
-    const SyncCounters *n = &r->ctx.n;
+    const AlignCounters *n = &r->ctx.n;
     double per_call = n->timed_calls ? (double)n->timed_ns / (double)n->timed_calls : 0;
     return (double)n->entry_ns + per_call * (double)n->calls;
 }
 
-void sync_run_report(SyncRun *r, SyncStatFn *put, void *opaque)
+void align_run_report(AlignRun *r, AlignStatFn *put, void *opaque)
 {
     if (r->initialised && r->policy->report)
         r->policy->report(&r->ctx, r->state, put, opaque);
 }
 
-void sync_run_idle_until(SyncRun *r, int64_t vclock_ns)
+void align_run_idle_until(AlignRun *r, int64_t vclock_ns)
 {
-    if (!r->started || !sync_run_active(r))
+    if (!r->started || !align_run_active(r))
         return;
-    SyncCtx *c = &r->ctx;
+    AlignCtx *c = &r->ctx;
     int64_t due = due_ns(c, vclock_ns - c->guest0_ns);
     int64_t now = policy_now(c);
     if (due > now)
         rt_wait_until(c, due, 0, due - now);
 }
 
-int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n)
+int align_run_replace(AlignRun *prev, AlignRun *next, char *err, size_t n)
 {
-    /* sync_run_start fails only in the policy's init, before it touches the
+    /* align_run_start fails only in the policy's init, before it touches the
      * Icount, so prev is still bound then. */
-    if (sync_run_start(next, err, n) < 0)
+    if (align_run_start(next, err, n) < 0)
         return -1;
     /* next read the 1 ns slack prev had set as "the old value": the value
      * to restore at the end is the one prev saved. */
@@ -475,17 +475,17 @@ int sync_run_replace(SyncRun *prev, SyncRun *next, char *err, size_t n)
     return 0;
 }
 
-void sync_run_peek(const SyncRun *r, SyncView *v)
+void align_run_peek(const AlignRun *r, AlignView *v)
 {
-    const SyncCtx *c = &r->ctx;
+    const AlignCtx *c = &r->ctx;
     v->host_ns = policy_now(c);
     v->guest_ns = icount_vclock_ns(r->ic) - c->guest0_ns;
     v->due_ns = due_ns(c, v->guest_ns);
     v->advance_ns = v->due_ns - v->host_ns;
 }
 
-_Static_assert(sizeof(SyncCounters) == 27 * sizeof(int64_t),
-               "a new SyncCounters field needs adding to sync_counters_add");
+_Static_assert(sizeof(AlignCounters) == 27 * sizeof(int64_t),
+               "a new AlignCounters field needs adding to align_counters_add");
 
 static void add_max(int64_t *acc, int64_t v)
 {
@@ -493,7 +493,7 @@ static void add_max(int64_t *acc, int64_t v)
         *acc = v;
 }
 
-void sync_counters_add(SyncCounters *a, const SyncCounters *c)
+void align_counters_add(AlignCounters *a, const AlignCounters *c)
 {
     a->host_reads += c->host_reads;
     a->sleeps += c->sleeps;
@@ -524,21 +524,21 @@ void sync_counters_add(SyncCounters *a, const SyncCounters *c)
     a->events_decimated += c->events_decimated;
 }
 
-void sync_run_detach(SyncRun *r)
+void align_run_detach(AlignRun *r)
 {
-    if (r->ic && r->ic->sync_opaque == r) {
-        r->ic->on_sync = NULL;
+    if (r->ic && r->ic->policy_opaque == r) {
+        r->ic->on_align = NULL;
         r->ic->on_loop_exit = NULL;
         r->ic->on_unwind = NULL;
-        r->ic->sync_opaque = NULL;
+        r->ic->policy_opaque = NULL;
         icount_set_policy_at(r->ic, INT64_MAX);
     }
     r->started = false;
 }
 
-void sync_run_destroy(SyncRun *r)
+void align_run_destroy(AlignRun *r)
 {
-    sync_run_detach(r);
+    align_run_detach(r);
     if (r->saved_slack > 0)
         prctl(PR_SET_TIMERSLACK, (unsigned long)r->saved_slack, 0, 0, 0);
     if (r->initialised && r->policy && r->policy->teardown)
