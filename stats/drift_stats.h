@@ -1,7 +1,7 @@
 /*
  * Drift statistics of a run, with GSL: the one place where they are defined,
  * linked by the emulator (its record's /summary, the monitor's `info align`)
- * and by driftlab-analyze (its tables), and run by analysis/synth.py through
+ * and by driftlab-analyze (its tables), and run by python/driftlab/analysis/synth.py through
  * build/stats/drift-summary.
  *
  * drift = guest time - host time since the start, in ns (> 0: guest ahead),

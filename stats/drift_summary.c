@@ -1,7 +1,7 @@
 /*
  * drift-summary: the drift part of a record's /summary for a series, as the
  * recorder computes it (the online statistics of drift_stats.h), so that
- * Python code that makes records (analysis/synth.py) needs no statistics of
+ * Python code that makes records (python/driftlab/analysis/synth.py) needs no statistics of
  * its own.
  *
  *   drift-summary < SERIES

@@ -1,7 +1,7 @@
 """driftlab-analyze (analysis/*.c) on synthetic results files with known answers:
 regression slope and quantiles exact, bootstrap interval around the true
 overhead, lowest alignable shift, and its errors. Merged files are made by the
-sweep's own spec expansion and merge (analysis/synth.py), so the layout is
+sweep's own spec expansion and merge (python/driftlab/analysis/synth.py), so the layout is
 what `./driftlab merge` writes."""
 import subprocess
 
@@ -12,7 +12,7 @@ np = pytest.importorskip("numpy")
 pytest.importorskip("h5py")
 
 import analysis_testutil as testutil  # noqa: E402
-from analysis import synth  # noqa: E402
+from driftlab.analysis import synth  # noqa: E402
 from files import read_csv  # noqa: E402
 
 REPS = 10

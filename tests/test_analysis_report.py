@@ -1,4 +1,4 @@
-"""`report` and `plot-drift` (analysis/report.py): tables from driftlab-analyze,
+"""`report` and `plot-drift` (python/driftlab/analysis/report.py): tables from driftlab-analyze,
 non-empty PNG and PDF figures from gnuplot, on a synthetic merged file, on the
 committed datasets/ (nothing rerun), on per-run records and on runs inside a
 merged file. Through ./driftlab once the lead's CLI has the subcommands."""
@@ -12,7 +12,7 @@ np = pytest.importorskip("numpy")
 h5py = pytest.importorskip("h5py")
 
 import analysis_testutil as testutil  # noqa: E402
-from analysis import synth  # noqa: E402
+from driftlab.analysis import synth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not testutil.have("gnuplot"),
                                 reason="gnuplot is missing (apt-get install gnuplot-nox)")
@@ -64,7 +64,7 @@ def merged(tmp_path_factory):
 
 
 def py(env, *args, cwd=ROOT):
-    return subprocess.run([testutil.PY, "-m", "analysis.report"] + [str(a) for a in args],
+    return subprocess.run([testutil.PY, "-m", "driftlab.analysis.report"] + [str(a) for a in args],
                           cwd=str(cwd), env=env, capture_output=True, text=True)
 
 
@@ -116,9 +116,9 @@ def test_report_on_committed_datasets(env, tmp_path):
 
 
 def test_pack_dataset(env, merged, tmp_path):
-    """analysis/dataset.py pack: thinned series keep their extremes, summaries stay
+    """python/driftlab/analysis/dataset.py pack: thinned series keep their extremes, summaries stay
     exact, and the packed dataset reports like the original."""
-    r = subprocess.run([testutil.PY, "-m", "analysis.dataset", "pack", str(merged), "--name",
+    r = subprocess.run([testutil.PY, "-m", "driftlab.analysis.dataset", "pack", str(merged), "--name",
                         "repro-test-2026-01-01", "--datasets", str(tmp_path), "--max-samples", "50"],
                        cwd=str(ROOT), env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -150,7 +150,7 @@ def test_plot_drift_record_and_merged_run(env, merged, tmp_path):
     assert r.returncode == 0 and testutil.is_pdf(tmp_path / "d.pdf")
     # the short form FILE.h5:ID, and the default output name in the current directory
     r = subprocess.run([testutil.PY, "-c", "import sys; "
-                        "from analysis.report import main; sys.exit(main(sys.argv[1:]))",
+                        "from driftlab.analysis.report import main; sys.exit(main(sys.argv[1:]))",
                         "plot-drift", f"{merged}:{jid}"],
                        cwd=str(tmp_path), env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -1,4 +1,4 @@
-"""The paper builds from datasets/ with every number generated (analysis/paper.py,
+"""The paper builds from datasets/ with every number generated (python/driftlab/analysis/paper.py,
 paper/SConscript). Needs pdflatex (texlive-latex-base); skipped without it."""
 import re
 import subprocess
@@ -24,7 +24,7 @@ def env(tmp_path_factory):
 
 
 def build(env, out, *extra):
-    return subprocess.run([testutil.PY, "-m", "analysis.paper", "--out", str(out)] + list(extra),
+    return subprocess.run([testutil.PY, "-m", "driftlab.analysis.paper", "--out", str(out)] + list(extra),
                           cwd=str(ROOT), env=env, capture_output=True, text=True)
 
 

@@ -105,7 +105,7 @@ def test_schema(tmp_path):
         assert a["abs_drift_p50_ns"] <= a["abs_drift_p99_ns"] <= a["abs_drift_max_ns"]
         slope = np.polyfit(host / 1e9, dr / 1e3, 1)[0]        # us/s = ppm
         assert abs(a["drift_slope_ppm"] - slope) <= 1e-3 * max(1.0, abs(slope)) + 1e-6
-        # the recorder's drift statistics are stats/'s, which analysis/synth.py
+        # the recorder's drift statistics are stats/'s, which python/driftlab/analysis/synth.py
         # runs through drift-summary: the same numbers, bit for bit
         for name, v in drift_summary(host, dr).items():
             assert a[name] == v, name

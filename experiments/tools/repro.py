@@ -117,7 +117,7 @@ def seed_split(rows, shift, role, out, seed=None):
     to. Both were bookkeeping: the seed's guests barely kept up with real
     time, so its policies hardly slept; what a policy costs while sleeping
     (pacing) is another part, measured here separately."""
-    from analysis import split
+    from driftlab.analysis import split
     w = lambda s="": print(s, file=out)
 
     def row(wl, label):
@@ -168,7 +168,7 @@ def compare(results, tables, seed_csv=ROOT / "datasets" / "seed-2014.csv", out=s
     """Prints the seed's figures, QEMU 7.2's measured in this run and
     emu-arm's side by side, then what agrees, what differs and why. Returns a
     dict of the figures used."""
-    from analysis import split
+    from driftlab.analysis import split
     seed = {r["key"]: r for r in read_csv(seed_csv)}
     configs = read_csv(pathlib.Path(tables) / "configs.csv")
     alignable = read_csv(pathlib.Path(tables) / "alignable.csv")

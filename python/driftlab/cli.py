@@ -98,7 +98,7 @@ def cmd_repro(args):
         setup()
     build()
     import repro
-    import analysis.report
+    from .analysis import report
     spec = ROOT / "experiments" / ("repro-quick.toml" if args.quick else "repro.toml")
     if not args.quick:
         import linux_guest
@@ -110,7 +110,7 @@ def cmd_repro(args):
         except RuntimeError as e:
             raise SystemExit(f"driftlab: {e}")
     results = repro.run_sweep(spec, args.jobs)
-    rep = analysis.report.report(results, stream=sys.stdout)
+    rep = report.report(results, stream=sys.stdout)
     repro.compare(results, pathlib.Path(rep["dir"]) / "tables")
     print("\nFigures (PNG and PDF):")
     for p in rep["figures"]:
@@ -187,8 +187,8 @@ def main(argv=None):
     be.set_defaults(fn=cmd_bench)
     import sweep.cli
     sweep.cli.register(sub)      # sweep, merge, status: docs/cluster.md
-    import analysis.report
-    analysis.report.register(sub, build=build)   # report, plot-drift: analysis/report.py
+    from .analysis import report
+    report.register(sub, build=build)   # report, plot-drift: driftlab/analysis/report.py
     args = p.parse_args(argv)
     args.fn(args)
 

@@ -1,11 +1,11 @@
 """Building the paper (paper/driftlab.tex) from a dataset: `scons paper` runs
 
-    /usr/bin/python3 -m analysis.paper --out build/paper [--dataset datasets/NAME]
+    /usr/bin/python3 -m driftlab.analysis.paper --out build/paper [--dataset datasets/NAME]
 
 1. the dataset: --dataset, else the newest datasets/repro-<host>-<date>/ (by
    the date at the end of its name), else the placeholder datasets/synthetic/ (the paper then
    says so in a box on its first page);
-2. analysis.report.report() into OUT/gen/: tables and macros from
+2. driftlab.analysis.report.report() into OUT/gen/: tables and macros from
    driftlab-analyze, figures (PDF) from gnuplot, seed.tex and
    seed-compare.tex from datasets/seed-2014.csv, provenance.tex; then the
    reproduction's three-column table, its explanation and its figures as
@@ -97,7 +97,7 @@ def build(out, dataset=None, tex=TEX, stream=sys.stderr):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m analysis.paper", description=__doc__,
+    p = argparse.ArgumentParser(prog="python3 -m driftlab.analysis.paper", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=str(ROOT / "build" / "paper"))
     p.add_argument("--dataset", help="dataset directory or results file (default: newest "

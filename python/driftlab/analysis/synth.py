@@ -10,9 +10,9 @@ expanded into jobs (experiments/sweep/spec.py), each job gets a record with
 the /sweep annotations the runner adds, and experiments/sweep/merge.py merges
 them, so the layout is exactly what `./driftlab merge` writes.
 
-    python3 -m analysis.synth dataset datasets/synthetic     # placeholder, packed + README
-    python3 -m analysis.synth placeholder OUT.h5            # the same, unpacked
-    python3 -m analysis.synth record run.h5 [--policy per-tb --shift 6 ...]
+    python3 -m driftlab.analysis.synth dataset datasets/synthetic     # placeholder, packed + README
+    python3 -m driftlab.analysis.synth placeholder OUT.h5            # the same, unpacked
+    python3 -m driftlab.analysis.synth record run.h5 [--policy per-tb --shift 6 ...]
 """
 import argparse
 import hashlib
@@ -104,8 +104,8 @@ def write_record(path, attrs, host_ns, drift_ns, summary=None, complete=True):
         "shift": shift, "icount_options": f"shift={shift},align=on,sleep=on",
         "workload": "build/guests/cpu.elf", "workload_args": "",
         "image_sha256": "0" * 64, "host_cpu": "synthetic", "host_kernel": "synthetic",
-        "emulator_version": "synthetic (analysis/synth.py)", "git_commit": "unknown",
-        "start_time_utc": "2026-01-01T00:00:00Z", "command_line": "analysis/synth.py",
+        "emulator_version": "synthetic (python/driftlab/analysis/synth.py)", "git_commit": "unknown",
+        "start_time_utc": "2026-01-01T00:00:00Z", "command_line": "python/driftlab/analysis/synth.py",
         "monitor_rate_hz": 1000.0, "flush_interval_s": 0.5,
     }
     base.update(attrs)
@@ -192,7 +192,7 @@ def build_merged(spec_text, output, make_run, workdir=None, extra_root_attrs=Non
 
 PLACEHOLDER_SPEC = """\
 name = "synthetic"
-description = "SYNTHETIC placeholder (analysis/synth.py model), not measurements"
+description = "SYNTHETIC placeholder (python/driftlab/analysis/synth.py model), not measurements"
 output = "results/synthetic.h5"
 time_limit = "5m"
 repetitions = 3
@@ -284,7 +284,7 @@ def model_run(job, seed=2014, samples=300):
 PLACEHOLDER_NOTE = (
     "A stand-in for a real `./driftlab repro` dataset, so that `./driftlab report` and "
     "`scons paper` have input before one is committed. Regenerate with "
-    "`python3 -m analysis.synth dataset datasets/synthetic` (deterministic but for the "
+    "`python3 -m driftlab.analysis.synth dataset datasets/synthetic` (deterministic but for the "
     "provenance times). The model: each workload costs a fixed number of host ns per "
     "guest instruction, times (1 + the policy's overhead: per-tb 13 %, start-only 3 %, "
     "as in the 2014 review); a run aligns when 2^shift ns exceeds that cost, and then "
@@ -296,16 +296,16 @@ def make_placeholder(output):
     return build_merged(PLACEHOLDER_SPEC, output, model_run,
                         extra_root_attrs={"synthetic": 1,
                                           "synthetic_note": "placeholder data from the model in "
-                                          "analysis/synth.py; not measurements"})
+                                          "python/driftlab/analysis/synth.py; not measurements"})
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m analysis.synth", description=__doc__,
+    p = argparse.ArgumentParser(prog="python3 -m driftlab.analysis.synth", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     ph = sub.add_parser("placeholder", help="the placeholder merged results file")
     ph.add_argument("output")
-    ds = sub.add_parser("dataset", help="the placeholder packed as a dataset (analysis/dataset.py)")
+    ds = sub.add_parser("dataset", help="the placeholder packed as a dataset (python/driftlab/analysis/dataset.py)")
     ds.add_argument("directory")
     rc = sub.add_parser("record", help="one synthetic per-run record")
     rc.add_argument("output")
