@@ -40,7 +40,7 @@ def _wait_for_background_build():
 @pytest.fixture(scope="session")
 def guest():
     """The Linux guest's directory (build/linux), built once per session."""
-    import linux_guest
+    from driftlab.tools import linux_guest
     failed = _wait_for_background_build()
     if failed:
         pytest.fail(failed)

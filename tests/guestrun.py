@@ -22,7 +22,7 @@ import subprocess
 import time
 
 from driftlab.paths import ROOT as REPO
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 BUILD = REPO / "build"
 GUEST_DIR = BUILD / "guests"

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 from driftlab.paths import PYTHON, ROOT, child_env
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 FAKE_EMU = ROOT / "tests" / "fake_emu.py"
 REAL_EMU = ROOT / "build" / "emu-arm"

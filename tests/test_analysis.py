@@ -13,7 +13,7 @@ pytest.importorskip("h5py")
 
 import analysis_testutil as testutil  # noqa: E402
 from driftlab.analysis import synth  # noqa: E402
-from files import read_csv  # noqa: E402
+from driftlab.tools.files import read_csv  # noqa: E402
 
 REPS = 10
 TRUE_OVERHEAD = 0.13

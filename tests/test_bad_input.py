@@ -5,7 +5,7 @@ import pathlib
 import subprocess
 
 import pytest
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 from driftlab.paths import ROOT
 EMU = pathlib.Path(os.environ.get("EMU", ROOT / "build" / "emu-arm"))

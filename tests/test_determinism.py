@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 import guestrun
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 # Host addresses of translated code (wider than any guest address) differ per run.
 HOSTPTR = re.compile(rb"0x[0-9a-f]{9,}")

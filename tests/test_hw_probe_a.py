@@ -16,7 +16,7 @@ import time
 import pytest
 
 import guestrun
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 BASE = machine_args() + ["-icount", "shift=2,sleep=off"]
 QEMU_RTC = ["-rtc", "base=2026-01-01T00:00:00,clock=vm"]

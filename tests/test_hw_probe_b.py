@@ -18,7 +18,7 @@ import time
 import pytest
 
 import guestrun
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 ARGS = machine_args() + ["-icount", "shift=2,sleep=off"]
 VARIANTS = ["hw-probe-b-arm-O2", "hw-probe-b-thumb-O2", "hw-probe-b-arm-O0"]

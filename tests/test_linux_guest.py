@@ -16,8 +16,8 @@ import pytest
 
 from guestrun import emu_path, qemu_path
 
-import linux_guest as lg  # noqa: E402
-from machine_args import machine_args  # noqa: E402
+from driftlab.tools import linux_guest as lg  # noqa: E402
+from driftlab.tools.machine_args import machine_args  # noqa: E402
 
 SHIFT = 5          # both emulators boot in well under 10 s of host time here
 SECS = 1           # each workload runs one guest second

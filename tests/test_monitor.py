@@ -15,7 +15,7 @@ import time
 import pytest
 
 import guestrun
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 from driftlab.paths import ROOT
 STRESS = guestrun.GUEST_DIR / "stress-cpu.elf"

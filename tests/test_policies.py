@@ -19,7 +19,7 @@ import subprocess
 import time
 
 import pytest
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 from driftlab.paths import ROOT
 EMU = pathlib.Path(os.environ.get("EMU", str(ROOT / "build" / "emu-arm")))
@@ -228,7 +228,7 @@ def test_bench_policies_smoke(capsys):
     (dry run vs none), real runs, per-exit under each chaining model, and a
     verdict per target. No speed is asserted (the Linux guest's workloads
     are left out: a boot takes seconds)."""
-    import bench_policies
+    from driftlab.tools import bench_policies
     if not (ROOT / "build" / "guests" / "timer-jitter.elf").exists():
         pytest.skip("timer-jitter.elf not built")
     res = bench_policies.run(ROOT, shifts=[6], reps=1, names=["cpu"], seconds=0.2,

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from files import sha256_file
+from driftlab.tools.files import sha256_file
 
 from test_policies import EMU, GUEST, MACHINE, emu, skip_reason, sustained_shift
 

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from guestrun import BUILD, emu_path
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 
 @pytest.fixture

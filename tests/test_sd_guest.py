@@ -20,8 +20,8 @@ import time
 import pytest
 
 import guestrun
-from files import sha256_file
-from machine_args import machine_args
+from driftlab.tools.files import sha256_file
+from driftlab.tools.machine_args import machine_args
 
 BASE = machine_args() + ["-icount", "shift=0,sleep=off"]
 FIO = guestrun.GUEST_DIR / "fio-rw.elf"

@@ -22,7 +22,7 @@ import time
 import pytest
 
 import guestrun
-from machine_args import machine_args
+from driftlab.tools.machine_args import machine_args
 
 from sweep import console  # noqa: E402
 

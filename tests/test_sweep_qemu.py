@@ -19,7 +19,7 @@ from driftlab.paths import ROOT
 from sweep import console  # noqa: E402
 from sweep import spec as sp  # noqa: E402
 import sweep_testutil as tu  # noqa: E402
-from files import read_csv  # noqa: E402
+from driftlab.tools.files import read_csv  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 np = pytest.importorskip("numpy")

@@ -17,7 +17,7 @@ import pathlib
 import secrets
 import socket
 
-from files import sha256_file
+from driftlab.tools.files import sha256_file
 
 from . import manifest as mf
 

@@ -64,8 +64,8 @@ import re
 import subprocess
 import tomllib
 
-import linux_guest
-from machine_args import machine_args
+from driftlab.tools import linux_guest
+from driftlab.tools.machine_args import machine_args
 
 from . import PYTHON, ROOT
 

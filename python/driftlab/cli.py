@@ -97,11 +97,11 @@ def cmd_repro(args):
     if not args.no_setup:
         setup()
     build()
-    import repro
+    from .tools import repro
     from .analysis import report
     spec = ROOT / "experiments" / ("repro-quick.toml" if args.quick else "repro.toml")
     if not args.quick:
-        import linux_guest
+        from .tools import linux_guest
         if linux_guest.missing():
             print("driftlab: building the Linux guest (scons linux-guest; the first build takes "
                   "about 10 min, later ones seconds)", file=sys.stderr, flush=True)
@@ -122,20 +122,20 @@ def cmd_bench(args):
     if not args.no_setup:
         setup()
     build()
-    import bench
+    from .tools import bench
     if args.what == "emu":
         bench.bench_emu(ROOT, reps=args.reps)
     elif args.what == "io":
-        import bench_io
+        from .tools import bench_io
         bench_io.run(ROOT, reps=args.reps)
     elif args.what == "policies":
-        import bench_policies
+        from .tools import bench_policies
         bench_policies.main((["--quick"] if args.quick else []) + ["--reps", str(args.reps)] +
                             (["--shifts", args.shifts] if args.shifts else []) +
                             (["--workloads", args.workloads] if args.workloads else []) +
                             (["--callgrind"] if args.callgrind else []))
     elif args.what == "linux":
-        import bench_linux
+        from .tools import bench_linux
         bench_linux.run(ROOT, reps=args.reps)
 
 

@@ -19,9 +19,9 @@ import sys
 import time
 
 # an entry point of its own (pytest has pyproject.toml's pythonpath): the
-# package, the tests' helpers (guestrun) and experiments/tools (machine_args)
+# package (driftlab.tools.machine_args, ...) and the tests' helpers (guestrun)
 _ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(_ROOT / d) for d in ("python", "tests", "experiments/tools")]
+sys.path[:0] = [str(_ROOT / d) for d in ("python", "tests")]
 import fuzzlib  # noqa: E402
 import guestrun  # noqa: E402
 

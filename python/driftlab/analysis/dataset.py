@@ -31,7 +31,7 @@ import pathlib
 import socket
 import sys
 
-from files import sha256_file
+from ..tools.files import sha256_file
 
 from . import ROOT
 

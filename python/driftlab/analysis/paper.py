@@ -10,7 +10,7 @@
    seed-compare.tex from datasets/seed-2014.csv, provenance.tex; then the
    reproduction's three-column table, its explanation and its figures as
    macros (repro-table.tex, repro-why.tex, repro-macros.tex), from the code
-   that prints them for `./driftlab repro` (experiments/tools/repro.py);
+   that prints them for `./driftlab repro` (python/driftlab/tools/repro.py);
 3. pdflatex (texlive-latex-base is enough) twice, TEXINPUTS pointing at the
    generated files and paper/: OUT/driftlab.pdf.
 """
@@ -47,7 +47,7 @@ def reproduction_tex(results, tables):
     """The three-column comparison (the seed's, QEMU's, ours) and its
     explanation, from the same code that prints them for `./driftlab repro`."""
     import io
-    import repro
+    from ..tools import repro
     fig = repro.compare(results, tables, out=io.StringIO())
     repro.write_tex(fig, tables)
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-from files import read_csv
+from ..tools.files import read_csv
 
 from . import ROOT
 

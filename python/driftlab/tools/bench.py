@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import time
 
-from machine_args import machine_args
+from .machine_args import machine_args
 
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 EXIT_GUEST_SRC = """

@@ -15,7 +15,7 @@ import pathlib
 import re
 import subprocess
 
-from machine_args import machine_args
+from .machine_args import machine_args
 
 from driftlab.paths import ROOT
 GUEST_DIR = ROOT / "build" / "linux"

@@ -35,7 +35,7 @@ SD card at shift 6: |drift| p99 <= 1 ms.
 
     ./driftlab bench policies                        # everything, ~30 min
     ./driftlab bench policies --quick                # a small version, ~3 min
-    /usr/bin/python3 experiments/tools/bench_policies.py --parts bookkeeping --shifts 4
+    PYTHONPATH=python /usr/bin/python3 -m driftlab.tools.bench_policies --parts bookkeeping --shifts 4
 """
 import argparse
 import json
@@ -49,10 +49,8 @@ import sys
 import tempfile
 import time
 
-if __name__ == "__main__":    # run directly (docs/policies.md): the package is the way in
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "python"))
-from driftlab.paths import ROOT  # noqa: E402
-from machine_args import machine_args  # noqa: E402
+from ..paths import ROOT
+from .machine_args import machine_args
 MACHINE = machine_args() + ["-rtc-base", "0", "-quiet"]
 SD_IMAGE = "build/repro-sd.img"
 SD_BYTES = 16 << 20
@@ -105,7 +103,7 @@ def workloads(root, seconds):
         "io": ("build/guests/fio-rw.elf", "mode=rand rw=mix size=1m irq=1",
                ["-sd", SD_IMAGE, "-snapshot"]),
     }
-    import linux_guest as lg
+    from . import linux_guest as lg
     for name, run in LINUX.items():
         missing = lg.missing()
         if missing:

@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import time
 
-import linux_guest as lg
+from . import linux_guest as lg
 
 
 def run(root, reps=3, shift=3, secs=5):

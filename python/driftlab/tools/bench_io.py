@@ -26,11 +26,9 @@ import subprocess
 import sys
 import tempfile
 
-if __name__ == "__main__":    # run directly: the package is the way in
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "python"))
-from driftlab.paths import ROOT  # noqa: E402
-import bench  # noqa: E402  (exit_guest, timed, qemu_env, ICOUNT)
-from machine_args import machine_args  # noqa: E402
+from ..paths import ROOT
+from . import bench  # exit_guest, timed, qemu_env, ICOUNT
+from .machine_args import machine_args
 
 IMAGE_SIZE = 8 << 20
 
