@@ -1,5 +1,5 @@
 /* Reading driftlab's HDF5 files: the merged results file (/summary compound
- * table, /runs/<job-id> groups; experiments/sweep/merge.py) and per-run
+ * table, /runs/<job-id> groups; python/driftlab/sweep/merge.py) and per-run
  * records (docs/hdf5-schema.md). */
 #ifndef DL_H5_H
 #define DL_H5_H

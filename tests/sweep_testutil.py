@@ -76,8 +76,8 @@ def sweep_env(extra=None):
 
 
 def sweep_cmd(*args):
-    """The CLI as ./driftlab runs it (python3 -m sweep is the same code)."""
-    return [PYTHON, "-m", "sweep"] + [str(a) for a in args]
+    """The CLI as ./driftlab runs it (python3 -m driftlab.sweep is the same code)."""
+    return [PYTHON, "-m", "driftlab.sweep"] + [str(a) for a in args]
 
 
 def run_cli(*args, env=None, timeout=300, check=False):

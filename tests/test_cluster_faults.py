@@ -26,7 +26,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import manifest as mf  # noqa: E402
+from driftlab.sweep import manifest as mf  # noqa: E402
 import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
@@ -118,7 +118,7 @@ class Cluster:
         return [str(self.run_sh)] + tu.sweep_cmd(*args)
 
     def cli(self, *args, timeout=300):
-        """python3 -m sweep ARGS on the head node, as ./driftlab runs it."""
+        """python3 -m driftlab.sweep ARGS on the head node, as ./driftlab runs it."""
         return self.run(*tu.sweep_cmd(*args)[0:], timeout=timeout, check=False)
 
     def node(self, what, name):

@@ -12,7 +12,7 @@ import pytest
 from guestrun import emu_path, qemu_path
 
 from driftlab.tools import linux_guest as lg  # noqa: E402
-from sweep import spec as sp  # noqa: E402
+from driftlab.sweep import spec as sp  # noqa: E402
 
 SHIFT, SECS, RUN = 6, 1, ("stress",)
 # Every built-in policy that keeps the guest's clock rate (adaptive-shift

@@ -1,5 +1,5 @@
 """`-align-policy help=json`: the policies and parameters emu-arm lists for
-programs (experiments/sweep/spec.py reads it) are exactly what its parser
+programs (python/driftlab/sweep/spec.py reads it) are exactly what its parser
 accepts. Every listed policy runs with its defaults written out; every
 parameter's bounds pass the parser and a value just outside them gets a
 one-line error; booleans and choices take exactly the listed spellings; the

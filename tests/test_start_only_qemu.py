@@ -24,7 +24,7 @@ import pytest
 import guestrun
 from driftlab.tools.machine_args import machine_args
 
-from sweep import console  # noqa: E402
+from driftlab.sweep import console  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
 

@@ -7,7 +7,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import spec as sp  # noqa: E402
+from driftlab.sweep import spec as sp  # noqa: E402
 
 SPEC = textwrap.dedent("""\
     name = "lx"

@@ -17,7 +17,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import manifest as mf  # noqa: E402
+from driftlab.sweep import manifest as mf  # noqa: E402
 import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
@@ -271,7 +271,7 @@ def test_progress_on_a_terminal_draws_a_bar_and_keeps_messages_above_it():
     reprints itself under each message line."""
     import os
     import pty
-    from sweep.local import Progress
+    from driftlab.sweep.local import Progress
     master, slave = pty.openpty()
     try:
         with os.fdopen(slave, "w") as tty:

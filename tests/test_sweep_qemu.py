@@ -16,8 +16,8 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import console  # noqa: E402
-from sweep import spec as sp  # noqa: E402
+from driftlab.sweep import console  # noqa: E402
+from driftlab.sweep import spec as sp  # noqa: E402
 import sweep_testutil as tu  # noqa: E402
 from driftlab.tools.files import read_csv  # noqa: E402
 
@@ -534,7 +534,7 @@ def test_qemu_record_without_console_clock_falls_back_to_info_jit(tmp_path):
     """A guest that prints no clock: QEMU's drift is its own `info jit`
     lag (whole ms), relative to the first poll, and named as such."""
     import types
-    from sweep import console_record
+    from driftlab.sweep import console_record
     elf = tmp_path / "g.elf"
     elf.write_bytes(b"\x7fELF")
     job = types.SimpleNamespace(argv=["/bin/true", "-icount", "shift=3,align=off", "-kernel",

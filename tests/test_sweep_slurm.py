@@ -17,7 +17,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import manifest as mf  # noqa: E402
+from driftlab.sweep import manifest as mf  # noqa: E402
 import sweep_testutil as tu  # noqa: E402
 
 h5py = pytest.importorskip("h5py")
@@ -83,7 +83,7 @@ def test_slurm_sweep_matches_local(tmp_path, cluster, emu):
     sres = tmp_path / "slurm"
     script = (sres / "slurm" / "array.sbatch").read_text()
     assert "#SBATCH --comment=driftlab-test" in script
-    assert f"--chdir={sres}" in script and "/usr/bin/python3 -m sweep task" in script
+    assert f"--chdir={sres}" in script and "/usr/bin/python3 -m driftlab.sweep task" in script
     assert len(list((sres / "slurm" / "logs").glob("task-*_*.out"))) == 8
     assert list((sres / "slurm" / "logs").glob("merge-*.out"))
     sub = json.loads((sres / "slurm" / "submissions.json").read_text())[-1]

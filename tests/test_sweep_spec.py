@@ -8,7 +8,7 @@ import pytest
 
 from driftlab.paths import ROOT
 
-from sweep import spec as sp  # noqa: E402
+from driftlab.sweep import spec as sp  # noqa: E402
 from sweep_testutil import run_cli  # noqa: E402
 
 EMU = ROOT / "build" / "emu-arm"

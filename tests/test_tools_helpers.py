@@ -59,7 +59,7 @@ def test_import_roots_are_named_once():
     assert env["PYTHONPATH"].split(os.pathsep) == [str(d) for d in paths.import_dirs()] + \
         ["/elsewhere"] and env["EXTRA"] == "1"
     # a child with only the package on its path imports the rest through it
-    r = subprocess.run([paths.PYTHON, "-c", "import sweep, driftlab.analysis, driftlab.tools.machine_args"],
+    r = subprocess.run([paths.PYTHON, "-c", "import driftlab.sweep, driftlab.analysis, driftlab.tools.machine_args"],
                        env=paths.child_env({}), capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     libraries = [p for d in ("python", "experiments", "analysis") for p in (root / d).rglob("*.py")]

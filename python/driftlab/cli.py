@@ -142,7 +142,7 @@ def cmd_bench(args):
 def main(argv=None):
     # The one place the command line's imports are set up: the sweep, the
     # tools and the analysis for this process, and PYTHONPATH for the Python
-    # processes it starts (pytest, python3 -m sweep, SLURM scripts).
+    # processes it starts (pytest, python3 -m driftlab.sweep, SLURM scripts).
     if not (ROOT / "SConstruct").is_file():
         die(f"{ROOT} is not a driftlab checkout (no SConstruct): install the package "
             "editable (pip install -e .) from one")
@@ -185,8 +185,8 @@ def main(argv=None):
     be.add_argument("--callgrind", action="store_true",
                     help="policies: also count the recording cost in instructions (valgrind)")
     be.set_defaults(fn=cmd_bench)
-    import sweep.cli
-    sweep.cli.register(sub)      # sweep, merge, status: docs/cluster.md
+    from .sweep import cli as sweep_cli
+    sweep_cli.register(sub)      # sweep, merge, status: docs/cluster.md
     from .analysis import report
     report.register(sub, build=build)   # report, plot-drift: driftlab/analysis/report.py
     args = p.parse_args(argv)

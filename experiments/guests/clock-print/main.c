@@ -1,7 +1,7 @@
 /* clock-print: prints the 24 MHz counter every period_us of virtual time
  * while it busy-computes, so that a harness reading the console can pair
  * each line's arrival on the host with the guest's own clock (the drift of
- * an emulator measured from outside, experiments/sweep/console.py).
+ * an emulator measured from outside, python/driftlab/sweep/console.py).
  *
  * -append parameters: lines=N (20), period_us=P (10000), work=N integer
  * steps between counter reads (200).  Each line is "ctr24=V" with V the raw

@@ -3,7 +3,7 @@
     python3 -m driftlab.analysis.dataset pack results/align-2014.h5            # -> datasets/repro-HOST-DATE/
     python3 -m driftlab.analysis.dataset pack RESULTS.h5 --name NAME --max-samples 5000
 
-The packed results.h5 keeps the merged layout (experiments/sweep/merge.py), so
+The packed results.h5 keeps the merged layout (python/driftlab/sweep/merge.py), so
 `./driftlab report datasets/NAME` reads it like the original:
   - root attributes, /provenance and /summary are copied unchanged (/summary
     holds every run's exact summary numbers, final lag and CPU time included);

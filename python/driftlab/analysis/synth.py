@@ -6,8 +6,8 @@ Nothing here is a measurement.
 
 A per-run record follows docs/hdf5-schema.md (root attributes, /drift,
 /policy, /summary). A merged file is made by the sweep's own code: a spec is
-expanded into jobs (experiments/sweep/spec.py), each job gets a record with
-the /sweep annotations the runner adds, and experiments/sweep/merge.py merges
+expanded into jobs (python/driftlab/sweep/spec.py), each job gets a record with
+the /sweep annotations the runner adds, and python/driftlab/sweep/merge.py merges
 them, so the layout is exactly what `./driftlab merge` writes.
 
     python3 -m driftlab.analysis.synth dataset datasets/synthetic     # placeholder, packed + README
@@ -31,11 +31,9 @@ KINDS = "0=ENTRY,1=CHECK,2=SLEEP,3=SPIN,4=LATE,5=SHIFT,6=FORGIVE,7=SPEED,8=POLIC
 
 
 def _sweep():
-    # experiments/ is on the import path of every entry point (driftlab.paths)
-    import sweep.manifest
-    import sweep.merge
-    import sweep.spec
-    return sweep.spec, sweep.manifest, sweep.merge
+    # imported when first needed: the sweep pulls in the tools and h5py
+    from ..sweep import manifest, merge, spec
+    return spec, manifest, merge
 
 
 def drift_summary_tool():

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from driftlab.paths import pythonpath
+from ..paths import pythonpath
 
 from . import ROOT
 from . import manifest as mf

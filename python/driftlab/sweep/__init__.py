@@ -13,7 +13,7 @@ See docs/cluster.md.
 """
 import os
 
-from driftlab.paths import PYTHON, ROOT  # noqa: F401  (the sweep's modules import them from here)
+from ..paths import PYTHON, ROOT  # noqa: F401  (the sweep's modules import them from here)
 
 # Runs are written once and renamed into place, and readers never share a file
 # with a writer, so HDF5's file locks add nothing -- and fail on some shared

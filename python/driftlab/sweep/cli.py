@@ -1,5 +1,5 @@
 """The `sweep`, `merge` and `status` subcommands of ./driftlab, and the entry
-point of SLURM tasks (`python3 -m sweep task MANIFEST INDEX`).
+point of SLURM tasks (`python3 -m driftlab.sweep task MANIFEST INDEX`).
 
 ./driftlab registers them with `sweep.cli.register(subparsers)`; each sets
 `fn` to a function of the parsed arguments that returns an exit status.
@@ -229,7 +229,7 @@ def register(sub, internal=False):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m sweep", description=__doc__)
+    p = argparse.ArgumentParser(prog="python3 -m driftlab.sweep", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     register(sub, internal=True)
     args = p.parse_args(argv)

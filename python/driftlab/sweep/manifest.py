@@ -19,7 +19,7 @@ import platform
 import socket
 import subprocess
 
-from driftlab.tools.files import sha256_file
+from ..tools.files import sha256_file
 
 from . import PYTHON, ROOT
 from .spec import Job

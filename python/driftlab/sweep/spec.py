@@ -49,7 +49,7 @@ append x shift x align x rep gets one QEMU job, labelled with the policy
 the baseline of qemu-align as `none` is emu-arm's). emu-arm's policy labels
 must not take those names. A QEMU job's drift is measured from outside (the
 runner's console stamps and `info jit` over the monitor socket: see
-experiments/sweep/console.py and docs/hdf5-schema.md).
+python/driftlab/sweep/console.py and docs/hdf5-schema.md).
 
 Relative paths are relative to the repository root. Errors are SpecError,
 whose text is "FILE:LINE: key 'a.b.c': what is wrong".
@@ -64,8 +64,8 @@ import re
 import subprocess
 import tomllib
 
-from driftlab.tools import linux_guest
-from driftlab.tools.machine_args import machine_args
+from ..tools import linux_guest
+from ..tools.machine_args import machine_args
 
 from . import PYTHON, ROOT
 

@@ -13,7 +13,7 @@ import platform
 import shlex
 import subprocess
 
-from driftlab.tools.files import sha256_file
+from ..tools.files import sha256_file
 
 from .console import CLOCK_NAMES, drift_series
 

@@ -17,7 +17,7 @@ import pathlib
 import secrets
 import socket
 
-from driftlab.tools.files import sha256_file
+from ..tools.files import sha256_file
 
 from . import manifest as mf
 
