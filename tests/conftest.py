@@ -7,9 +7,9 @@ import pytest
 
 from driftlab.paths import pythonpath
 
-# pyproject.toml's `pythonpath` puts the import roots on this process's path;
+# pyproject.toml's `pythonpath` puts the import root on this process's path;
 # the Python processes the tests start (python3 -m driftlab.sweep, driftlab.analysis.report, ...)
-# find them through PYTHONPATH.
+# find it through PYTHONPATH.
 os.environ["PYTHONPATH"] = pythonpath(keep=os.environ.get("PYTHONPATH"))
 
 

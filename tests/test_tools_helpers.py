@@ -1,5 +1,5 @@
 """The helpers shared by the sweep, the analysis, the tools and the tests
-(experiments/tools): the machine's argument list, a file's SHA-256, a CSV
+(driftlab.tools): the machine's argument list, a file's SHA-256, a CSV
 table."""
 import hashlib
 import os
@@ -39,33 +39,42 @@ def test_read_csv(tmp_path):
     assert read_csv(p) == []
 
 
-def test_import_roots_are_named_once():
-    """driftlab.paths names the import roots; pytest's pythonpath, the paper's
-    SCons environment and the children's PYTHONPATH follow it, and no
-    library module changes sys.path."""
+def test_import_roots_are_named_once(tmp_path):
+    """driftlab.paths names the one import root, python/; pytest's pythonpath,
+    the paper's SCons environment and the children's PYTHONPATH follow it,
+    the old top-level modules are gone, and no library module changes
+    sys.path."""
     import re
     import subprocess
     import tomllib
     from driftlab import paths
     root = paths.ROOT
     dirs = [d.relative_to(root).as_posix() or "." for d in paths.import_dirs()]
-    assert dirs == ["python", "experiments", "experiments/tools", "."]
+    assert dirs == ["python"]
     pytest_path = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"][
         "ini_options"]["pythonpath"]
-    assert pytest_path[:len(dirs)] == dirs
+    # the root, then only the tests' own helpers
+    assert pytest_path == ["python", "tests", "tests/fuzz"]
     scons = (root / "paper" / "SConscript").read_text()
-    assert "('python', 'experiments', 'experiments/tools')] + [root]" in scons
+    assert "penv['ENV']['PYTHONPATH'] = os.path.join(root, 'python')" in scons
     env = paths.child_env({"PYTHONPATH": "/elsewhere"}, EXTRA="1")
-    assert env["PYTHONPATH"].split(os.pathsep) == [str(d) for d in paths.import_dirs()] + \
-        ["/elsewhere"] and env["EXTRA"] == "1"
-    # a child with only the package on its path imports the rest through it
-    r = subprocess.run([paths.PYTHON, "-c", "import driftlab.sweep, driftlab.analysis, driftlab.tools.machine_args"],
-                       env=paths.child_env({}), capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    libraries = [p for d in ("python", "experiments", "analysis") for p in (root / d).rglob("*.py")]
-    offenders = [str(p.relative_to(root)) for p in libraries
-                 if re.search(r"sys\.path\.(insert|append)|sys\.path\[", p.read_text())
-                 and "__main__" not in p.read_text().split("sys.path")[0][-200:]
-                 # cli.py is the front door
-                 and p.name != "cli.py"]
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(root / "python"), "/elsewhere"] and \
+        env["EXTRA"] == "1"
+    # a child with only python/ on its path, started away from the checkout,
+    # finds every module in the package and none under its old top-level name
+    probe = ("import importlib.util, driftlab.sweep.cli, driftlab.analysis.report, "
+             "driftlab.tools.machine_args, driftlab.tools.files, driftlab.tools.repro\n"
+             "old = ['sweep', 'analysis', 'machine_args', 'files', 'repro', 'linux_guest', 'bench']\n"
+             "print(' '.join(m for m in old if importlib.util.find_spec(m)))")
+    r = subprocess.run([paths.PYTHON, "-c", probe], env=paths.child_env({}), cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "", r.stdout + r.stderr
+    # outside the package, Python is only the tests and the Linux guest's
+    # build-time script (run by experiments/linux-guest/build.sh, never imported)
+    strays = sorted(p.relative_to(root).as_posix()
+                    for d in ("experiments", "analysis", "scripts", "paper", "stats", "policies", "emu")
+                    for p in (root / d).rglob("*.py"))
+    assert strays == ["experiments/linux-guest/stub_library.py"]
+    offenders = [str(p.relative_to(root)) for p in (root / "python").rglob("*.py")
+                 if re.search(r"sys\.path\.(insert|append)|sys\.path\[", p.read_text())]
     assert offenders == []

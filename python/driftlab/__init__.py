@@ -7,7 +7,8 @@
     d.host_ns, d.drift_ns, d.units               # numpy arrays and their units
 
 The command line is `./driftlab` (see `./driftlab --help`); docs/python.md
-has more examples."""
+has more examples. The rest of driftlab's Python code lives in the
+subpackages driftlab.sweep, driftlab.analysis and driftlab.tools."""
 from .results import Drift, Results, load  # noqa: F401
 
 __all__ = ["load", "Results", "Drift"]

@@ -8,7 +8,7 @@ import pathlib
 import subprocess
 import sys
 
-from .paths import PYTHON, ROOT, import_dirs, pythonpath
+from .paths import PYTHON, ROOT, pythonpath
 
 
 def die(msg):
@@ -140,13 +140,12 @@ def cmd_bench(args):
 
 
 def main(argv=None):
-    # The one place the command line's imports are set up: the sweep, the
-    # tools and the analysis for this process, and PYTHONPATH for the Python
-    # processes it starts (pytest, python3 -m driftlab.sweep, SLURM scripts).
+    # This process imported the package, so it has the import root already;
+    # the Python processes it starts (pytest, python3 -m driftlab.sweep,
+    # SLURM scripts) get it through PYTHONPATH, even from an editable install.
     if not (ROOT / "SConstruct").is_file():
         die(f"{ROOT} is not a driftlab checkout (no SConstruct): install the package "
             "editable (pip install -e .) from one")
-    sys.path[:0] = [str(d) for d in import_dirs() if str(d) not in sys.path]
     os.environ["PYTHONPATH"] = pythonpath(keep=os.environ.get("PYTHONPATH"))
     p = argparse.ArgumentParser(prog="driftlab", description=__doc__.split("\n\n")[0])
     p.add_argument("--no-setup", action="store_true",

@@ -1,12 +1,12 @@
 """Where driftlab lives: the repository root, the interpreter its tools run
 under, and the directories its Python code is imported from.
 
-The Python code sits in four import roots: this package (python/), the sweep
-(experiments/sweep, imported as `sweep`), the tools shared by the sweep, the
-analysis and the front door (experiments/tools: machine_args, files, ...),
-and the repository itself (`analysis`). The entry points put them on the path
-once (./driftlab via driftlab.cli, pyproject.toml's pytest `pythonpath`); the
-processes they start get them through PYTHONPATH (child_env)."""
+All of driftlab's Python code is this one package, so python/ is the only
+import root: the sweep, the analysis and the tools are driftlab.sweep,
+driftlab.analysis and driftlab.tools. ./driftlab and pyproject.toml's pytest
+`pythonpath` put python/ on the path; the processes they start (python3 -m
+driftlab.sweep, SLURM tasks, the paper build) get it through PYTHONPATH
+(child_env)."""
 import os
 import pathlib
 
@@ -18,13 +18,13 @@ PYTHON = "/usr/bin/python3"
 
 
 def import_dirs(root=ROOT):
-    """The import roots of a checkout at `root`, in search order."""
-    root = pathlib.Path(root)
-    return [root / "python", root / "experiments", root / "experiments" / "tools", root]
+    """The import roots of a checkout at `root`: only its python/ (a list, so
+    that PYTHONPATH and pytest's `pythonpath` are built the same way)."""
+    return [pathlib.Path(root) / "python"]
 
 
 def pythonpath(root=ROOT, keep=None):
-    """A PYTHONPATH value with the import roots first, then `keep` (an
+    """A PYTHONPATH value with the import root first, then `keep` (an
     existing PYTHONPATH) without duplicates."""
     parts = [str(d) for d in import_dirs(root)]
     for p in (keep or "").split(os.pathsep):

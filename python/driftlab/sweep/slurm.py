@@ -3,7 +3,7 @@ depends on it (afterok), and `status` for a submitted sweep.
 
 Everything the tasks need is named by absolute path in the scripts written to
 RESULTS_DIR/slurm/ (which must be on a filesystem the compute nodes share):
-the interpreter, the repository's import roots (PYTHONPATH), the manifest and
+the interpreter, the package's import root (PYTHONPATH), the manifest and
 the results directory (--chdir). Nothing depends on the submitting shell's
 working directory or environment.
 

@@ -17,7 +17,7 @@ import subprocess
 
 from .machine_args import machine_args
 
-from driftlab.paths import ROOT
+from ..paths import ROOT
 GUEST_DIR = ROOT / "build" / "linux"
 FILES = ("zImage", "versatile-pb.dtb", "versatile-pb-sd.dtb", "initramfs.cpio.gz")
 RTC = "base=2026-01-01T00:00:00,clock=vm"

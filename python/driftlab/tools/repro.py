@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 
-from driftlab.paths import ROOT
+from ..paths import ROOT
 SD_IMAGE = ROOT / "build" / "repro-sd.img"
 SD_BYTES = 16 << 20
 LAG_BOUND_MS = 10.0
