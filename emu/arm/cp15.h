@@ -1,7 +1,7 @@
 /*
  * System coprocessors (CP15, CP14): the SCTLR bits the core reads, the
  * access check the decoder makes at translate time, and the reads and
- * writes the op handlers make at run time (cpu.c).
+ * writes the op handlers make at run time (cp15.c).
  */
 #ifndef EMU_ARM_CP15_H
 #define EMU_ARM_CP15_H

@@ -1,6 +1,9 @@
 /*
  * ARM926EJ-S CPU state: modes, banked registers, CPSR, exceptions,
- * interrupts, CP15, and the public API. Behaviour follows QEMU 7.2's
+ * interrupts and the register accessors of the public API. It is the bottom
+ * layer of emu/arm: it calls nothing in the TLB, the block cache, the
+ * translator or the VFP (the coprocessors are in cp15.c, creation and reset
+ * in cpu_lifecycle.c). Behaviour follows QEMU 7.2's
  * target/arm for the "arm926" CPU model.
  */
 #include <stdarg.h>
@@ -10,13 +13,8 @@
 #include "arm/cp15.h"
 #include "arm/cpu_state.h"
 #include "arm/exceptions.h"
-#include "arm/mem.h"
 #include "arm/psr.h"
-#include "arm/tb_cache.h"
-#include "arm/vfp.h"
 
-#define ARM926_MIDR 0x41069265u
-#define ARM926_CTR 0x1dd20d2u
 
 void arm_log_int(ArmCPU *cpu, const char *fmt, ...)
 {
@@ -247,243 +245,7 @@ bool arm_exec_interrupt(ArmCPU *cpu, uint32_t req)
     return true;
 }
 
-/* ---- CP15 / CP14 ---- */
-
-int arm_cp_access_kind(const ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2,
-                       bool isread, bool user)
-{
-    (void)cpu;
-    if (cp == 14) {
-        if (opc1 == 0 && crn == 0 && crm == 0 && opc2 == 0)        /* DBGDIDR */
-            return isread ? CP_READ : CP_UNDEF;                     /* PL0_R */
-        if (opc1 == 7 && crm == 0 && opc2 == 0 && crn <= 2 && !user) {
-            if (crn == 0)                                           /* JIDR */
-                return isread ? CP_READ : CP_UNDEF;
-            return isread ? CP_READ : CP_WRITE_IGNORE;              /* JOSCR, JMCR */
-        }
-        return CP_UNDEF;
-    }
-    if (cp != 15)
-        return CP_UNDEF;
-    if (crn == 7 && opc1 == 0 && (crm == 10 || crm == 14) && opc2 == 3)
-        return isread ? CP_READ : CP_UNDEF;                         /* PL0_R */
-    if (user)
-        return CP_UNDEF;
-    switch (crn) {
-    case 0:
-        if (opc1 == 0 && crm == 0)
-            return isread ? CP_READ : CP_UNDEF;
-        if (opc1 == 0 && crm >= 3 && crm <= 7)
-            return isread ? CP_READ : CP_UNDEF;
-        if (opc1 == 1 && crm == 0)
-            return isread ? CP_READ : CP_UNDEF;
-        return CP_UNDEF;
-    case 1:
-        if (opc1 == 0 && crm == 0 && opc2 == 0)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 2:
-        if (opc1 == 0 && crm == 0 && opc2 <= 2)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 3:
-        return isread ? CP_READ : CP_WRITE_END_TB;
-    case 5:
-        if (opc1 == 0 && crm == 0 && opc2 <= 1)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 6:
-        if (opc1 == 0 && crm == 0 && opc2 == 0)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 7:
-        if (opc1 != 0)
-            return CP_UNDEF;
-        if ((crm == 0 && opc2 == 4) || (crm == 8 && opc2 == 2))
-            return isread ? CP_UNDEF : CP_WFI;
-        return isread ? CP_UNDEF : CP_NOP;
-    case 8:
-        if (opc2 <= 3)
-            return isread ? CP_UNDEF : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 9:
-        if (opc1 == 0 && crm == 0 && opc2 <= 1)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 10:
-        if (crm == 0 || crm == 1 || crm == 4 || crm == 8)
-            return CP_NOP;
-        if (crm == 2 && opc1 == 0 && opc2 <= 1)
-            return CP_NOP;
-        return CP_UNDEF;
-    case 13:
-        if (opc1 == 0 && crm == 0 && opc2 <= 1)
-            return isread ? CP_READ : CP_WRITE_END_TB;
-        return CP_UNDEF;
-    case 15:
-        return isread ? CP_READ : CP_WRITE_IGNORE;
-    default:
-        return CP_UNDEF;
-    }
-}
-
-uint32_t arm_cp_read(ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2)
-{
-    if (cp == 14)
-        return 0;
-    switch (crn) {
-    case 0:
-        if (opc1 == 0 && crm == 0) {
-            switch (opc2) {
-            case 1: return ARM926_CTR;
-            case 2: return 0;          /* TCMTR */
-            case 3: return 0;          /* TLBTR */
-            default: return ARM926_MIDR;
-            }
-        }
-        return 0;
-    case 1: return cpu->cp15.sctlr;
-    case 2:
-        return opc2 == 0 ? cpu->cp15.ttbr0 : opc2 == 1 ? cpu->cp15.ttbr1 : cpu->cp15.ttbcr;
-    case 3: return cpu->cp15.dacr;
-    case 5: return opc2 == 0 ? cpu->cp15.dfsr : cpu->cp15.ifsr;
-    case 6: return cpu->cp15.dfar;
-    case 7: return 1u << 30;           /* test (and clean): nothing dirty */
-    case 9: return opc2 == 0 ? cpu->cp15.c9_data : cpu->cp15.c9_insn;
-    case 13: return opc2 == 0 ? cpu->cp15.fcseidr : cpu->cp15.contextidr;
-    default: return 0;
-    }
-}
-
-void arm_cp_write(ArmCPU *cpu, int cp, int opc1, int crn, int crm, int opc2, uint32_t v)
-{
-    (void)opc1; (void)crm;
-    if (cp != 15)
-        return;
-    switch (crn) {
-    case 1:
-        if (cpu->cp15.sctlr != v) {
-            cpu->cp15.sctlr = v;
-            arm_tlb_flush(cpu);
-            arm_rebuild_hflags(cpu);
-        }
-        break;
-    case 2:
-        if (opc2 == 0) cpu->cp15.ttbr0 = v;
-        else if (opc2 == 1) cpu->cp15.ttbr1 = v;
-        else cpu->cp15.ttbcr = v & 7;
-        arm_tlb_flush(cpu);
-        break;
-    case 3:
-        if (cpu->cp15.dacr != v) {
-            cpu->cp15.dacr = v;
-            arm_tlb_flush(cpu);
-        }
-        break;
-    case 5:
-        if (opc2 == 0) cpu->cp15.dfsr = v; else cpu->cp15.ifsr = v;
-        break;
-    case 6: cpu->cp15.dfar = v; break;
-    case 8: arm_tlb_flush(cpu); break;     /* TLBIALL / MVA / ASID: flush all */
-    case 9:
-        if (opc2 == 0) cpu->cp15.c9_data = v; else cpu->cp15.c9_insn = v;
-        break;
-    case 13:
-        if (opc2 == 0) {
-            if (cpu->cp15.fcseidr != v) {
-                cpu->cp15.fcseidr = v;
-                arm_tlb_flush(cpu);
-            }
-        } else {
-            cpu->cp15.contextidr = v;
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-uint32_t arm_cpu_get_cp15(ArmCPU *cpu, int crn, int opc1, int crm, int opc2)
-{
-    if (crn == 6 && opc2 == 2)
-        return cpu->cp15.ifar;
-    return arm_cp_read(cpu, 15, opc1, crn, crm, opc2);
-}
-
 /* ---- public API ---- */
-
-ArmCPU *arm_cpu_new(Bus *bus, Icount *ic, Log *log, const ArmCPUConfig *cfg)
-{
-    ArmCPU *cpu = aligned_alloc(64, (sizeof(ArmCPU) + 63) & ~(size_t)63);
-    if (!cpu)
-        return NULL;
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->bus = bus;
-    cpu->ic = ic;
-    cpu->log = log;
-    if (cfg)
-        cpu->cfg = *cfg;
-    cpu->ram = bus->ram;
-    cpu->ram_size = bus->ram_size;
-    if (ic) {
-        if (ic->decr)
-            cpu->icount_decr.u32 = ic->decr->u32;
-        ic->decr = &cpu->icount_decr;
-        if (!ic->kick) {
-            ic->kick = arm_cpu_kick;
-            ic->kick_opaque = cpu;
-        }
-    }
-    uint32_t bytes = cpu->cfg.tb_cache_bytes ? cpu->cfg.tb_cache_bytes : 32u << 20;
-    cpu->tbc = tbc_new(cpu, bytes, bus->ram_size);
-    if (!cpu->tbc) {
-        free(cpu);
-        return NULL;
-    }
-    arm_cpu_reset(cpu, 0);
-    return cpu;
-}
-
-void arm_cpu_free(ArmCPU *cpu)
-{
-    if (!cpu)
-        return;
-    if (cpu->ic && cpu->ic->decr == &cpu->icount_decr)
-        cpu->ic->decr = NULL;
-    tbc_free(cpu->tbc);
-    free(cpu);
-}
-
-void arm_cpu_reset(ArmCPU *cpu, uint32_t entry)
-{
-    memset(cpu->r, 0, sizeof(cpu->r));
-    memset(cpu->banked_r13, 0, sizeof(cpu->banked_r13));
-    memset(cpu->banked_r14, 0, sizeof(cpu->banked_r14));
-    memset(cpu->banked_spsr, 0, sizeof(cpu->banked_spsr));
-    memset(cpu->usr_regs, 0, sizeof(cpu->usr_regs));
-    memset(cpu->fiq_regs, 0, sizeof(cpu->fiq_regs));
-    cpu->spsr = 0;
-    cpu->NF = cpu->CF = cpu->VF = cpu->QF = 0;
-    cpu->ZF = 0;            /* QEMU zeroes env: Z reads as set */
-    cpu->uncached_cpsr = MODE_SVC;
-    cpu->daif = CPSR_AIF;
-    memset(&cpu->cp15, 0, sizeof(cpu->cp15));
-    cpu->cp15.sctlr = SCTLR_RESET;
-    cpu->thumb = entry & 1;
-    cpu->r[15] = entry & ~1u;
-    cpu->exception_index = -1;
-    cpu->interrupt_request &= CPU_INTERRUPT_HARD | CPU_INTERRUPT_FIQ;
-    cpu->halted = false;
-    cpu->exit_request = 0;
-    cpu->exit_api = 0;
-    cpu->cflags_next_tb = -1;
-    cpu->io_stop = false;
-    cpu->syndrome = 0;
-    vfp_reset(cpu);
-    arm_rebuild_hflags(cpu);
-    arm_tlb_flush(cpu);
-    tbc_flush(cpu);
-}
 
 uint32_t arm_cpu_get_reg(ArmCPU *cpu, int n)
 {
@@ -503,7 +265,6 @@ bool arm_cpu_is_thumb(ArmCPU *cpu) { return cpu->thumb != 0; }
 IcountDecr *arm_cpu_icount_decr(ArmCPU *cpu) { return &cpu->icount_decr; }
 uint64_t arm_cpu_get_vfp_d(ArmCPU *cpu, int n) { return cpu->vfp.d[n & 15]; }
 void arm_cpu_set_vfp_d(ArmCPU *cpu, int n, uint64_t v) { cpu->vfp.d[n & 15] = v; }
-uint32_t arm_cpu_get_vfp_sysreg(ArmCPU *cpu, int reg) { return vfp_sysreg_read(cpu, (unsigned)reg); }
 
 void arm_cpu_set_semihost(ArmCPU *cpu, void (*fn)(void *opaque, ArmCPU *cpu), void *opaque)
 {

@@ -314,3 +314,6 @@ void vfp_load_store_multiple(ArmCPU *cpu, const ArmOp *op)
         cpu->r[op->rn] = a;
     }
 }
+
+/* The public accessor (cpu.h) lives with the register it reads. */
+uint32_t arm_cpu_get_vfp_sysreg(ArmCPU *cpu, int reg) { return vfp_sysreg_read(cpu, (unsigned)reg); }
