@@ -16,6 +16,18 @@
 #include "icount.h"
 #include "log.h"
 
+/* What the memory layer (mem.c) needs from the cache of translated code:
+ * the cache installs these in tbc_new, so mem.c, which the cache and the
+ * translator sit on, never calls up into it by name. Only slow paths (TLB
+ * fill and flush, stores to pages holding code) go through them. */
+typedef struct ArmCodeHooks {
+    void (*flush_jmp_cache)(ArmCPU *cpu);
+    bool (*page_has_code)(ArmCPU *cpu, uint32_t phys_page);
+    /* A write to physical [addr, addr+len): true while the page still
+     * holds code. */
+    bool (*invalidate_phys_range)(ArmCPU *cpu, uint32_t addr, uint32_t len);
+} ArmCodeHooks;
+
 struct ArmCPU {
     /* hot state first */
     uint32_t r[16];
@@ -72,6 +84,7 @@ struct ArmCPU {
     void *semihost_opaque;
     ArmCPUStats stats;
     TBCache *tbc;
+    const ArmCodeHooks *code_hooks;  /* NULL until tbc_new */
 };
 
 static inline bool arm_is_user(const ArmCPU *cpu) { return (cpu->uncached_cpsr & CPSR_M) == MODE_USR; }

@@ -14,7 +14,6 @@
 #include "arm/exceptions.h"
 #include "arm/exec.h"
 #include "arm/mem.h"
-#include "arm/tb_cache.h"
 
 /* Short-descriptor fault status values (QEMU's arm_fi_to_sfsc) */
 #define FSR_ALIGN 0x1
@@ -172,8 +171,8 @@ void arm_tlb_flush(ArmCPU *cpu)
             e->paddr = 0;
             e->addend = 0;
         }
-    if (cpu->tbc)
-        tbc_flush_jmp_cache(cpu);
+    if (cpu->code_hooks)
+        cpu->code_hooks->flush_jmp_cache(cpu);
 }
 
 void arm_tlb_protect_code(ArmCPU *cpu, uint32_t phys_page)
@@ -207,7 +206,7 @@ static bool tlb_fill(ArmCPU *cpu, int mmu, uint32_t vaddr, int acc, uint32_t *fs
         e->tag_r = (x.prot & 1) ? vpage : TLB_INVALID;
         e->tag_x = (x.prot & 4) ? vpage : TLB_INVALID;
         e->tag_w = (x.prot & 2) ? vpage : TLB_INVALID;
-        if ((x.prot & 2) && tbc_page_has_code(cpu, ppage))
+        if ((x.prot & 2) && cpu->code_hooks->page_has_code(cpu, ppage))
             e->tag_w |= TLB_NOTDIRTY;
     } else {
         e->addend = 0;
@@ -350,7 +349,7 @@ static void st_page(ArmCPU *cpu, const ArmOp *op, int mmu, uint32_t a, uint32_t 
     }
     uint32_t pa = e->paddr | (a & ~PAGE_MASK);
     if (e->tag_w & TLB_NOTDIRTY) {
-        if (!tbc_invalidate_phys_range(cpu, pa, (uint32_t)size))
+        if (!cpu->code_hooks->invalidate_phys_range(cpu, pa, (uint32_t)size))
             e->tag_w &= ~TLB_NOTDIRTY;
     }
     uint8_t *p = (uint8_t *)(e->addend + a);
@@ -453,7 +452,7 @@ int arm_cpu_rw_debug(ArmCPU *cpu, uint32_t vaddr, void *buf, uint32_t len, bool 
             return -1;
         if (is_write) {
             memcpy(cpu->ram + pa, b, chunk);
-            tbc_invalidate_phys_range(cpu, pa, chunk);
+            cpu->code_hooks->invalidate_phys_range(cpu, pa, chunk);
         } else {
             memcpy(b, cpu->ram + pa, chunk);
         }
@@ -466,6 +465,7 @@ int arm_cpu_rw_debug(ArmCPU *cpu, uint32_t vaddr, void *buf, uint32_t len, bool 
 
 void arm_cpu_ram_written(void *opaque, uint32_t paddr, uint32_t len)
 {
+    ArmCPU *cpu = opaque;
     if (len)
-        tbc_invalidate_phys_range(opaque, paddr, len);
+        cpu->code_hooks->invalidate_phys_range(cpu, paddr, len);
 }

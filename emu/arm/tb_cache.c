@@ -36,6 +36,12 @@ static inline uint32_t hash_fn(uint32_t phys_pc, uint32_t flags, uint32_t cflags
 }
 
 
+static const ArmCodeHooks tbc_code_hooks = {
+    .flush_jmp_cache = tbc_flush_jmp_cache,
+    .page_has_code = tbc_page_has_code,
+    .invalidate_phys_range = tbc_invalidate_phys_range,
+};
+
 TBCache *tbc_new(ArmCPU *cpu, uint32_t bytes, uint32_t ram_size)
 {
     TBCache *c = calloc(1, sizeof(*c));
@@ -54,6 +60,7 @@ TBCache *tbc_new(ArmCPU *cpu, uint32_t bytes, uint32_t ram_size)
         free(c);
         return NULL;
     }
+    cpu->code_hooks = &tbc_code_hooks;
     return c;
 }
 
