@@ -1,18 +1,13 @@
 /*
- * System coprocessors (CP15, CP14): the SCTLR bits the core reads, the
- * access check the decoder makes at translate time, and the reads and
- * writes the op handlers make at run time (cp15.c).
+ * System coprocessors (CP15, CP14): the access check the decoder makes at
+ * translate time, and the reads and writes the op handlers make at run
+ * time (cp15.c). The SCTLR bits the core reads are in cpu_state.h.
  */
 #ifndef EMU_ARM_CP15_H
 #define EMU_ARM_CP15_H
 #include <stdbool.h>
 #include <stdint.h>
 #include "arm/cpu.h"
-
-#define SCTLR_M (1u << 0)
-#define SCTLR_A (1u << 1)
-#define SCTLR_V (1u << 13)
-#define SCTLR_RESET 0x00090078u
 
 /* What an MRC/MCR does, decided at translate time: CP_UNDEF for an
  * undefined or forbidden access. */

@@ -10,7 +10,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include "arm/cp15.h"
 #include "arm/cpu_state.h"
 #include "arm/exceptions.h"
 #include "arm/psr.h"

@@ -20,6 +20,14 @@
  * the cache installs these in tbc_new, so mem.c, which the cache and the
  * translator sit on, never calls up into it by name. Only slow paths (TLB
  * fill and flush, stores to pages holding code) go through them. */
+/* The SCTLR bits the core reads; with the CP15 registers below rather than
+ * in cp15.h, so the TLB and the CPU state need not include the coprocessor
+ * layer that sits above them. */
+#define SCTLR_M (1u << 0)
+#define SCTLR_A (1u << 1)
+#define SCTLR_V (1u << 13)
+#define SCTLR_RESET 0x00090078u
+
 typedef struct ArmCodeHooks {
     void (*flush_jmp_cache)(ArmCPU *cpu);
     bool (*page_has_code)(ArmCPU *cpu, uint32_t phys_page);

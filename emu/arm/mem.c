@@ -10,7 +10,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "arm/cp15.h"
 #include "arm/exceptions.h"
 #include "arm/exec.h"
 #include "arm/mem.h"
