@@ -334,7 +334,8 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
-static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
+/* The guest's virtual clock at host time host_abs, icount instructions in. */
+static int64_t guest_clock_at(Recorder *r, int64_t host_abs, int64_t icount)
 {
     ClockView v;
     read_clock(r, &v);
@@ -346,7 +347,12 @@ static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
         int64_t follow = v.idle_v0 + (host_abs - v.idle_host);
         vclock = follow < v.idle_vmax ? follow : v.idle_vmax;
     }
-    int64_t guest = vclock - r->guest0;
+    return vclock;
+}
+
+static void sample_at(Recorder *r, int64_t host_abs, int64_t icount)
+{
+    int64_t guest = guest_clock_at(r, host_abs, icount) - r->guest0;
     int64_t host = host_abs - r->host0;
     int64_t d = guest - host;
     pthread_mutex_lock(&r->lock);
@@ -531,17 +537,7 @@ static void progress(Recorder *r, int64_t host_abs, int64_t icount)
     int64_t host = host_abs - r->host0;
     if (!r->o.progress || host < r->o.progress_after_ns || host_abs < r->prog_next)
         return;
-    ClockView v;
-    read_clock(r, &v);
-    int64_t vclock = (icount << v.shift) + v.bias;
-    if (v.idle_host && host_abs > v.idle_host) {
-        /* Idle: the guest waits for its next timer, and its clock runs with
-         * the host's until then (QEMU's sleep=on), instead of standing still
-         * until the wake-up moves it on in one step. */
-        int64_t follow = v.idle_v0 + (host_abs - v.idle_host);
-        vclock = follow < v.idle_vmax ? follow : v.idle_vmax;
-    }
-    int64_t guest = vclock - r->guest0;
+    int64_t guest = guest_clock_at(r, host_abs, icount) - r->guest0;
     double mips = 0;
     if (r->prog_host && host_abs > r->prog_host)
         mips = (double)(icount - r->prog_icount) / ((double)(host_abs - r->prog_host) / 1e3);
