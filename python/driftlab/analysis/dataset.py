@@ -7,9 +7,13 @@ The packed results.h5 keeps the merged layout (python/driftlab/sweep/merge.py), 
 `./driftlab report datasets/NAME` reads it like the original:
   - root attributes, /provenance and /summary are copied unchanged (/summary
     holds every run's exact summary numbers, final lag and CPU time included);
-  - each /runs/<id> keeps its attributes and /summary, and of /sweep its
-    identity (job id, workload, policy label, params, repetition, instruction
-    count); its /drift
+  - each /runs/<id> keeps of its attributes and its summary's only what
+    driftlab-analyze reads per run (RUN_KEPT, SUMMARY_KEPT: every value is
+    also a column of /summary), and of /sweep its identity (job id,
+    workload, policy label, params, repetition, instruction count); per-object
+    metadata, not data, is most of a packed file's size; /console and
+    /monitor (the raw stamps and polls a QEMU run's series was made from) are
+    dropped; its /drift
     series is kept whole up to --max-samples, else thinned to an even stride
     plus the samples of the minimum and the maximum (so |drift| max is exact,
     and quantiles are those of a uniform subsample); guest_ns is dropped (it
@@ -42,6 +46,12 @@ DEFAULT_MAX_SAMPLES = 5000
 
 SWEEP_KEPT = ("job_id", "workload", "policy_label", "params", "rep", "instructions", "emulator",
               "drift_source")
+# A run's own attributes and summary attributes: only what driftlab-analyze
+# reads per run (analysis/dl_h5.c); every value is also a column of /summary.
+RUN_KEPT = ("policy", "emulator", "policy_params", "workload", "workload_args", "shift",
+            "icount_options", "policy_origin", "dry_run", "tb_chain", "complete", "schema_version")
+SUMMARY_KEPT = ("vcpu_cpu_ns", "process_cpu_ns", "wall_ns", "final_lag_ns", "host_elapsed_ns",
+                "guest_elapsed_ns", "instructions", "samples", "region")
 
 
 def _s(v):
@@ -58,9 +68,10 @@ def thin(n, max_samples, drift):
     return np.array(sorted(idx)), stride
 
 
-def _copy_attrs(src, dst):
+def _copy_attrs(src, dst, only=None):
     for k, v in src.attrs.items():
-        dst.attrs[k] = v
+        if only is None or k in only:
+            dst.attrs[k] = v
 
 
 def _copy_group(src, dst, comp):
@@ -102,7 +113,7 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
         texts = {}
         for rid, g in src["runs"].items():
             r = runs.create_group(rid)
-            _copy_attrs(g, r)
+            _copy_attrs(g, r, RUN_KEPT)
             for name, item in g.items():
                 if name == "drift":
                     d = item["drift_ns"][:]
@@ -130,10 +141,15 @@ def pack(results, out_dir, max_samples=DEFAULT_MAX_SAMPLES, keep_events=False, n
                             sg.attrs[k] = item.attrs[k]
                 elif name == "policy" and not keep_events:
                     continue   # event counts are in the run's summary
+                elif name in ("console", "monitor"):
+                    # The raw stamps and polls the drift series of a run was
+                    # made from: the series itself is kept, and per-object
+                    # metadata is most of a packed file's size.
+                    continue
                 elif name == "summary":
                     # The policy's own statistics (summary/policy) are the
                     # policy.* columns of /summary already.
-                    _copy_attrs(item, r.create_group("summary"))
+                    _copy_attrs(item, r.create_group("summary"), SUMMARY_KEPT)
                 else:
                     _copy_group(item, r.create_group(name), comp) if not hasattr(item, "shape") \
                         else r.create_dataset(name, data=item[()], dtype=item.dtype)
@@ -170,8 +186,10 @@ def write_readme(out_dir, out, results, max_samples, thinned, keep_events, note)
         f"| packed from | `{results}` sha256 `{_s(a.get('packed_from_sha256', ''))[:16]}...` |",
         f"| drift series | at most {max_samples} samples per run ({thinned} runs thinned: even "
         f"stride + min + max; `guest_ns` dropped, = host_ns + drift_ns); `/policy` events "
-        f"{'kept' if keep_events else 'dropped'}; `/runs/*/sweep` keeps only the run's identity "
-        f"(command and host are in the run's attributes and `/provenance`) |",
+        f"{'kept' if keep_events else 'dropped'}; `/runs/*/console` and `/monitor` (the raw "
+        f"stamps and polls behind a drift series) dropped; a run's own, `summary` and `sweep` "
+        f"attributes keep only what `driftlab-analyze` reads (every value is a column of "
+        f"`/summary`; hosts and spec are in `/provenance`) |",
         "",
         "Statistics, tables and figures (nothing is rerun):",
         "",
